@@ -1,0 +1,1 @@
+"""vidkit's command line: thin click commands over the :mod:`vidkit` library."""

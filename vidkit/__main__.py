@@ -1,0 +1,3 @@
+from vidkit.cli.main import main
+
+main()

@@ -59,6 +59,12 @@ class ConfigError(VidkitError):
     exit_code = 2
 
 
+class CaptionError(VidkitError):
+    """A caption file is malformed, or speech could not be turned into trustworthy captions."""
+
+    exit_code = 2
+
+
 class RenderError(VidkitError):
     """ffmpeg failed while rendering."""
 

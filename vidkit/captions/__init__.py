@@ -1,0 +1,1 @@
+"""Captions: word-timed transcripts, caption files, cue segmentation and caption drawing."""

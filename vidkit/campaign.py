@@ -232,7 +232,7 @@ def _row(
             continue
         if not key or key[0] in "_#":
             continue
-        value = "" if raw is None else str(raw).strip()
+        value = "" if raw is None else str(raw).replace("\r\n", "\n").strip()
         if value:
             fields.append((key, value))
 

@@ -17,6 +17,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +140,7 @@ class JobStore:
     """The records of finished jobs under ``DIR/.vidkit-jobs``."""
 
     def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
         self.root = out_dir / JOBS_DIR
 
     def _path(self, key: str) -> Path:
@@ -148,13 +150,23 @@ class JobStore:
         """The finished output for ``key`` if its record and its file both still exist."""
         try:
             data = json.loads(self._path(key).read_text(encoding="utf-8"))
-            record = OutputRecord(**data["output"])
+            stored = dict(data["output"])
+            for name in ("path", "poster", "card"):
+                if stored.get(name):
+                    stored[name] = str(self.out_dir / stored[name])
+            record = OutputRecord(**stored)
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return record if Path(record.path).is_file() else None
 
     def record(self, key: str, output: OutputRecord, *, line: int, clip: str) -> None:
-        data = {"key": key, "line": line, "clip": clip, "output": dataclasses.asdict(output)}
+        """Remember a finished output; paths inside the folder are kept relative to it, so the
+        folder can be moved (or mounted elsewhere on a cluster) without re-rendering."""
+        stored = dataclasses.asdict(output)
+        for name in ("path", "poster", "card"):
+            if stored.get(name):
+                stored[name] = os.path.relpath(stored[name], self.out_dir)
+        data = {"key": key, "line": line, "clip": clip, "output": stored}
         write_atomic(self._path(key), json.dumps(data, indent=2, ensure_ascii=False))
 
 

@@ -1,0 +1,66 @@
+"""Picklable job wrappers for batch tests (imported by worker processes by module name)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from vidkit.batch import render_task
+from vidkit.ffmpeg import locate
+from vidkit.jobs import Task, TaskResult
+from vidkit.runner import FFmpegRunner
+
+SCALE = 0.125  # 1080x1920 presets render at 136x240: fast, still real encodes
+
+
+@dataclass(frozen=True)
+class CountingJob:
+    """Renders for real, and appends the task's line to ``log`` first (one line per render)."""
+
+    log: Path
+
+    def __call__(self, task: Task) -> TaskResult:
+        with self.log.open("a", encoding="utf-8") as f:
+            f.write(f"{task.line}\n")
+        return render_task(task)
+
+    def lines(self) -> list[int]:
+        if not self.log.exists():
+            return []
+        return [int(x) for x in self.log.read_text(encoding="utf-8").split()]
+
+
+@dataclass(frozen=True)
+class DieOnceJob:
+    """Kills its worker process the first time it sees ``line`` (a worker dying mid-job)."""
+
+    flag: Path
+    line: int
+
+    def __call__(self, task: Task) -> TaskResult:
+        if task.line == self.line and not self.flag.exists():
+            self.flag.write_text(str(os.getpid()), encoding="utf-8")
+            os._exit(1)
+        return render_task(task)
+
+
+def make_clip_file(
+    path: Path, *, seconds: float = 1.0, size: str = "180x320", hue: int = 0
+) -> Path:
+    """A short portrait clip with a tone, generated (never committed)."""
+    FFmpegRunner(locate())(
+        [
+            "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25:duration={seconds}",
+            "-f", "lavfi", "-i", f"sine=frequency={440 + hue}:duration={seconds}",
+            "-vf", f"hue=h={hue}", "-c:v", "libx264", "-preset", "ultrafast",
+            "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path),
+        ]
+    )  # fmt: skip
+    return path
+
+
+def write_csv(path: Path, text: str, *, bom: bool = False, crlf: bool = False) -> Path:
+    data = text.replace("\n", "\r\n") if crlf else text
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data.encode("utf-8"))
+    return path

@@ -30,9 +30,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import doctor, make, probe, templates
+    from . import batch, doctor, make, probe, templates
 
-    for module in (make, probe, templates, doctor):
+    for module in (make, probe, templates, doctor, batch):
         cli.add_command(module.command)
 
 

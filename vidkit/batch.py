@@ -456,6 +456,7 @@ def render_task(task: Task) -> TaskResult:
     import socket
 
     from .ffmpeg import locate
+    from .graph import Encoding
     from .make import make_clip
     from .presets import resolve
     from .runner import FFmpegRunner
@@ -472,7 +473,8 @@ def render_task(task: Task) -> TaskResult:
                 f"template {template.name!r} differs on worker {worker}",
                 hint="install the same templates and brand kits on every worker",
             )
-        runner = FFmpegRunner(locate(), threads=task.threads or _threads_here())
+        threads = task.threads or _threads_here()
+        runner = FFmpegRunner(locate(), threads=threads)
         outputs = make_clip(
             Path(task.clip),
             template=template,
@@ -483,6 +485,7 @@ def render_task(task: Task) -> TaskResult:
             scale=task.scale,
             runner=runner,
             name=task.name,
+            encoding=Encoding(threads=threads),
         )
     except VidkitError as exc:
         return TaskResult(

@@ -157,21 +157,26 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     hashes = HashCache(out / CACHE_FILE)
     source = ClipSource(hashes, out / DOWNLOADS / "clips", s3_client)
-    plan_ = plan(
-        camp,
-        out_dir=out,
-        template=template,
-        presets=presets,
-        scale=scale,
-        source=source,
-        renderer_version=renderer_version or _renderer_version(),
-    )
-    hashes.save()
+    try:
+        plan_ = plan(
+            camp,
+            out_dir=out,
+            template=template,
+            presets=presets,
+            scale=scale,
+            source=source,
+            renderer_version=renderer_version or _renderer_version(),
+        )
+    finally:
+        source.close()
+        hashes.save()
 
     own_executor = executor is None
     threads: int | None = None
     if executor is None:
-        if cluster:
+        if not plan_.tasks:
+            executor = InlineExecutor()  # all finished before: no pool, no cluster to reach
+        elif cluster:
             executor = DaskExecutor(cluster, retries=retries)
         else:
             most = max((len(t.presets) for t in plan_.tasks), default=1)
@@ -183,21 +188,24 @@ def run(
     outcomes: dict[str, OutputRecord | str] = dict(plan_.reused)
     seconds_total = sum(t.expected_seconds for t in tasks)
     seconds_done = 0.0
+    made_seconds = 0.0
     rendered = 0
     interrupted = False
+    slots = executor.slots
     try:
         if on_progress is not None:
             on_progress(Progress(0, len(tasks), 0.0, seconds_total))
-        for done, (task, result) in enumerate(executor.run(job or render_task, tasks), 1):
-            error = _collect(task, result, store, outcomes)
+        for done, (task, outcome) in enumerate(executor.run(job or render_task, tasks), 1):
+            error = _collect(task, outcome, store, outcomes)
             if error is None:
                 rendered += len(task.keys)
+                made_seconds += sum(o.duration for o in outcome.outputs)
             seconds_done += task.expected_seconds
             if on_progress is not None:
                 on_progress(
                     Progress(done, len(tasks), seconds_done, seconds_total, task.line, error)
                 )
-    except KeyboardInterrupt:
+    except BaseException:  # Ctrl-C above all: the manifest lists what finished
         interrupted = True
         raise
     finally:
@@ -212,9 +220,9 @@ def run(
             failed=sum(r.status == "failed" for r in rows),
             tasks=len(tasks),
             elapsed=time.perf_counter() - started,
-            output_seconds=seconds_done,
+            output_seconds=made_seconds,
             executor=executor.name,
-            workers=executor.slots,
+            workers=slots,
             threads=threads,
             interrupted=interrupted,
         )

@@ -132,6 +132,13 @@ class ClipSource:
         path = self.local(ref)
         return path, self.hashes.sha256(path)
 
+    def close(self) -> None:
+        """Close the S3 client's connections, if one was made."""
+        with self._lock:
+            client, self._s3 = self._s3, None
+        if client is not None and hasattr(client, "close"):
+            client.close()
+
     def _client(self) -> Any:
         with self._lock:
             if self._s3 is None:

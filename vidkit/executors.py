@@ -12,6 +12,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -75,6 +76,7 @@ class LocalExecutor:
         self._pool = cf.ProcessPoolExecutor(
             max_workers=min(self._workers, len(items)),
             mp_context=multiprocessing.get_context("spawn"),
+            initializer=_ignore_sigint,
         )
         pending = {self._pool.submit(fn, item): item for item in items}
         self._futures = list(pending)
@@ -91,6 +93,12 @@ class LocalExecutor:
                 fut.cancel()
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent (which cancels the pool) and to ffmpeg, which stops
+    and fails, so the job's outputs are discarded; no worker prints a KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class DaskExecutor:

@@ -1,4 +1,4 @@
-"""Fixtures for batch tests: tiny clips made with ffmpeg's lavfi sources, campaigns written in code."""
+"""Fixtures for batch tests: tiny clips made with ffmpeg lavfi sources, campaigns in code."""
 
 from __future__ import annotations
 

@@ -1,0 +1,41 @@
+"""`vidkit batch` as a user runs it: help, human output with line numbers, --json, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from batch_helpers import SCALE, write_csv
+from click.testing import CliRunner
+from vidkit.cli.main import cli
+
+
+def test_help_names_the_options() -> None:
+    result = CliRunner().invoke(cli, ["batch", "--help"])
+    assert result.exit_code == 0
+    for option in ("--template", "--presets", "--out", "--workers", "--cluster", "--publish"):
+        assert option in result.output
+
+
+def test_json_run_with_a_broken_row_exits_non_zero(workspace: Path) -> None:
+    campaign = write_csv(workspace / "c.csv", "clip,name\nclips/a.mp4,Ana\nclips/gone.mp4,Bo\n")
+    out = workspace / "out"
+    args = ["batch", str(campaign), "-o", str(out), "-p", "9x16", "--scale", str(SCALE)]
+    result = CliRunner().invoke(cli, [*args, "--workers", "1", "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)  # nothing but JSON on stdout
+    assert data["summary"]["ok"] == 1 and data["summary"]["failed"] == 1
+    assert [(r["line"], r["status"]) for r in data["rows"]] == [(2, "ok"), (3, "failed")]
+    assert Path(data["manifest"]).is_file()
+
+    human = CliRunner().invoke(cli, [*args, "--workers", "1"])
+    assert human.exit_code == 1 and human.stdout == ""
+    assert "line 3:" in human.stderr and "gone.mp4" in human.stderr
+    assert "1 reused" in human.stderr
+
+
+def test_bad_campaign_file_is_one_line(tmp_path: Path) -> None:
+    campaign = write_csv(tmp_path / "c.csv", "video,name\na.mp4,Ana\n")
+    result = CliRunner().invoke(cli, ["batch", str(campaign), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "c.csv:1" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,58 @@
+"""doctor: a report of what vidkit will use on this machine, and what is missing."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .brand import list_brands
+from .errors import VidkitError
+from .ffmpeg import ENV_VAR, locate
+from .templates import list_templates
+
+NEEDED_ENCODERS = ("libx264", "aac")
+NEEDED_FILTERS = ("loudnorm", "ebur128", "overlay", "zscale", "tonemap", "sidechaincompress")
+CONFIG_VARS = (ENV_VAR, "VIDKIT_TEMPLATES", "VIDKIT_BRANDS", "VIDKIT_DB", "VIDKIT_STORAGE",
+               "VIDKIT_BASE_URL")  # fmt: skip
+
+
+def diagnose(ffmpeg: str | None = None) -> dict[str, Any]:
+    problems: list[str] = []
+    try:
+        ff = locate(ffmpeg)
+        encoders, filters = ff.encoders(), ff.filters()
+        ff_report: dict[str, Any] = {
+            "path": ff.path,
+            "version": ff.version,
+            "source": ff.source,
+            "encoders": {e: e in encoders for e in NEEDED_ENCODERS},
+            "filters": {f: f in filters for f in NEEDED_FILTERS},
+        }
+        problems += [f"ffmpeg lacks encoder {e}" for e in NEEDED_ENCODERS if e not in encoders]
+        problems += [f"ffmpeg lacks filter {f}" for f in NEEDED_FILTERS if f not in filters]
+    except VidkitError as exc:
+        ff_report = {"path": None, "version": None, "source": None, "encoders": {}, "filters": {}}
+        problems.append(str(exc))
+    from .fonts import bundled_fonts_dir
+
+    fonts_dir = bundled_fonts_dir()
+    fonts = [
+        {"name": p.name, "path": str(p)}
+        for p in sorted(fonts_dir.glob("*"))
+        if p.suffix.lower() in (".ttf", ".otf", ".ttc")
+    ]
+    if not fonts:
+        problems.append(f"no bundled fonts found in {fonts_dir}")
+    templates: list[str] = []
+    try:
+        templates = list_templates()
+    except VidkitError as exc:
+        problems.append(str(exc))
+    return {
+        "ffmpeg": ff_report,
+        "fonts": fonts,
+        "templates": templates,
+        "brands": list_brands(),
+        "config": {k: os.environ[k] for k in CONFIG_VARS if k in os.environ},
+        "problems": problems,
+    }

@@ -42,6 +42,8 @@ class Encoding:
     threads: int | None = None
 
 
+_BT709 = "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"
+
 # Aim the limiter below the template's ceiling: AAC encoding raises true peak by 0.3-0.7 dB.
 AAC_PEAK_MARGIN = 0.8
 
@@ -180,7 +182,7 @@ def compile_args(
             if layer.start is not None and layer.end is not None:
                 enable = f":enable='between(n,{layer.start},{layer.end - 1})'"
             stmts.append(
-                f"[{v}][{label}]overlay=x={layer.box.x}:y={layer.box.y}{enable}:format=auto[{v}o]"
+                f"[{v}][{label}]overlay=x={layer.box.x}:y={layer.box.y}{enable}:format=auto:shortest=1[{v}o]"
             )
             v = f"{v}o"
         if out.captions is not None and i in images.captions:
@@ -189,7 +191,8 @@ def compile_args(
             box = out.captions.box
             stmts.append(f"[{v}][cap{i}]overlay=x={box.x}:y={box.y}:format=auto:eof_action=pass[{v}c]")
             v = f"{v}c"
-        stmts.append(f"[{v}]format=yuv420p[main{i}]")
+        # an overlay input that outlives the clip would otherwise stretch it
+        stmts.append(f"[{v}]format=yuv420p,trim=end_frame={out.main_frames}[main{i}]")
         stmts.append(f"[amain{i}]atrim=end_sample={_samples(out.main_frames, plan.fps)}[maina{i}]")
 
         parts: list[str] = []
@@ -199,10 +202,11 @@ def compile_args(
         for seg in out.after:
             parts.append(_segment(stmts, inputs, plan, out, i, seg, images))
         if len(parts) == 1:
-            stmts.append(f"[main{i}]null[vout{i}]")
+            stmts.append(f"[main{i}]null[vcat{i}]")
             stmts.append(f"[maina{i}]anull[aout{i}]")
         else:
-            stmts.append("".join(parts) + f"concat=n={len(parts)}:v=1:a=1[vout{i}][aout{i}]")
+            stmts.append("".join(parts) + f"concat=n={len(parts)}:v=1:a=1[vcat{i}][aout{i}]")
+        stmts.append(f"[vcat{i}]{_BT709}[vout{i}]")
         out_args += _encode_args(out, i, plan.fps, encoding, path)
 
     return [

@@ -57,33 +57,33 @@ class FFmpegRunner:
             import shlex
 
             print("+ " + shlex.join(argv), flush=True)
-        proc = subprocess.Popen(
+        tail: deque[str] = deque(maxlen=400)
+        with subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE if on_progress else subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
             errors="replace",
-        )
-        tail: deque[str] = deque(maxlen=400)
-        reader = threading.Thread(target=_drain, args=(proc.stderr, tail), daemon=True)
-        reader.start()
-        try:
-            if on_progress is not None and proc.stdout is not None:
-                for line in proc.stdout:
-                    if line.startswith("out_time_us=") and duration:
-                        try:
-                            seconds = int(line.split("=", 1)[1]) / 1e6
-                        except ValueError:
-                            continue
-                        on_progress(max(0.0, min(1.0, seconds / duration)))
-            proc.wait()
-        except BaseException:
-            proc.kill()
-            proc.wait()
-            raise
-        finally:
-            reader.join(timeout=5)
+        ) as proc:
+            reader = threading.Thread(target=_drain, args=(proc.stderr, tail), daemon=True)
+            reader.start()
+            try:
+                if on_progress is not None and proc.stdout is not None:
+                    for line in proc.stdout:
+                        if line.startswith("out_time_us=") and duration:
+                            try:
+                                seconds = int(line.split("=", 1)[1]) / 1e6
+                            except ValueError:
+                                continue
+                            on_progress(max(0.0, min(1.0, seconds / duration)))
+                proc.wait()
+            except BaseException:
+                proc.kill()
+                proc.wait()
+                raise
+            finally:
+                reader.join(timeout=5)
         stderr = "".join(tail)
         if proc.returncode != 0:
             raise RenderError(f"ffmpeg failed: {_reason(stderr)}")

@@ -30,9 +30,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import batch, doctor, make, probe, templates
+    from . import batch, doctor, links, make, probe, publish, purge, serve, stats, templates
 
-    for module in (make, probe, templates, doctor, batch):
+    for module in (make, probe, templates, doctor, batch, publish, links, serve, stats, purge):
         cli.add_command(module.command)
 
 

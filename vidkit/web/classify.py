@@ -1,0 +1,111 @@
+"""Who is asking: a link preview or a person's click, and what may be kept about them.
+
+Pure functions of the request's method and headers. Nothing here returns an address or a
+user-agent string: only the preview agent's family, a truncated salted HMAC, a referrer host and
+a country code from a header a trusted proxy sets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+# Link-preview fetchers, most specific first (iMessage sends "facebookexternalhit ... Twitterbot").
+PREVIEW_AGENTS: tuple[tuple[str, str], ...] = (
+    ("facebookexternalhit/1.1 facebot twitterbot", "imessage"),
+    ("facebookexternalhit", "facebook"),
+    ("facebot", "facebook"),
+    ("facebookcatalog", "facebook"),
+    ("twitterbot", "x"),
+    ("whatsapp/", "whatsapp"),
+    ("telegrambot", "telegram"),
+    ("linkedinbot", "linkedin"),
+    ("slackbot", "slack"),
+    ("slack-imgproxy", "slack"),
+    ("discordbot", "discord"),
+    ("applebot", "apple"),
+    ("skypeuripreview", "skype"),
+    ("pinterestbot", "pinterest"),
+    ("redditbot", "reddit"),
+    ("embedly", "embedly"),
+    ("google-inspectiontool", "google"),
+    ("googlebot", "google"),
+    ("bingbot", "bing"),
+    ("mastodon", "mastodon"),
+)
+_PREVIEW_RE = re.compile("|".join(re.escape(token) for token, _ in PREVIEW_AGENTS), re.IGNORECASE)
+_FAMILY = {token: family for token, family in PREVIEW_AGENTS}
+# Anything else that says it is a robot is not a person's click either.
+_GENERIC_BOT_RE = re.compile(
+    r"\bbot\b|bot/|bot;|bot\)|crawler|spider|preview|scanner|curl/|wget/|python-|go-http-client|okhttp|"
+    r"headlesschrome|httpclient|java/",
+    re.IGNORECASE,
+)
+_HOST_RE = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
+_COUNTRY_RE = re.compile(r"[A-Z][A-Z0-9]")
+
+
+def preview_agent(method: str, user_agent: str, headers: Mapping[str, str]) -> str | None:
+    """The family of preview agent making this request, or None for a person's click.
+
+    HEAD requests and browser prefetches are previews too: they are never a person opening
+    the link.
+    """
+    m = _PREVIEW_RE.search(user_agent)
+    if m:
+        return _FAMILY[m.group(0).lower()]
+    if method == "HEAD":
+        return "head"
+    purpose = headers.get("sec-purpose") or headers.get("purpose") or ""
+    if "prefetch" in purpose.lower() or "prerender" in purpose.lower():
+        return "prefetch"
+    if not user_agent or _GENERIC_BOT_RE.search(user_agent):
+        return "other"
+    return None
+
+
+def opted_out(headers: Mapping[str, str]) -> bool:
+    """The visitor asked not to be tracked (``DNT: 1`` or ``Sec-GPC: 1``)."""
+    return headers.get("dnt", "").strip() == "1" or headers.get("sec-gpc", "").strip() == "1"
+
+
+def visitor_hash(salt: bytes, ip: str, user_agent: str, link_id: int) -> str:
+    """HMAC-SHA256(daily salt, ip ‖ user agent ‖ link), truncated to 64 bits (16 hex digits).
+
+    The link id in the message means one person's visits to different links cannot be joined.
+    """
+    message = f"{ip}\x00{user_agent}\x00{link_id}".encode("utf-8", "surrogateescape")
+    return hmac.new(salt, message, hashlib.sha256).hexdigest()[:16]
+
+
+def referrer_host(referer: str) -> str | None:
+    """The host of a ``Referer`` header (nothing else of it is kept), or None."""
+    if not referer or len(referer) > 2048:
+        return None
+    try:
+        host = urlsplit(referer).hostname
+    except ValueError:
+        return None
+    if not host or len(host) > 253 or not _HOST_RE.fullmatch(host):
+        return None
+    return host
+
+
+def country(value: str | None) -> str | None:
+    """An ISO 3166 alpha-2 code from a trusted proxy's header, or None."""
+    if not value:
+        return None
+    code = value.strip().upper()
+    return code if _COUNTRY_RE.fullmatch(code) else None
+
+
+def client_address(peer: str, headers: Mapping[str, str], trust_proxy: bool) -> str:
+    """The visitor's address: the peer, or the last X-Forwarded-For hop behind a trusted proxy."""
+    if trust_proxy:
+        forwarded = headers.get("x-forwarded-for", "")
+        if forwarded:
+            return forwarded.rsplit(",", 1)[-1].strip()[:64]
+    return peer

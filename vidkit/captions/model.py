@@ -40,6 +40,8 @@ class Transcript:
     language: str
     words: tuple[Word, ...]
     engine: str = ""
+    #: Mean per-word posterior probability where the engine reports one (0–1).
+    confidence: float | None = None
 
 
 def ms(seconds: float) -> int:

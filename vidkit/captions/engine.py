@@ -1,0 +1,101 @@
+"""The caption engine seam: one small interface, three engines, one place that picks.
+
+- ``pocketsphinx`` (default): bundled with vidkit, English only, no download.
+- ``whisper``: faster-whisper with a model directory on disk (``--model`` or
+  ``$VIDKIT_WHISPER_MODEL``); many languages, much more accurate, slower.
+- ``vosk``: vosk with a model directory on disk (``--model`` or ``$VIDKIT_VOSK_MODEL``).
+
+Engines get the extracted audio and the speech chunks found by voice activity detection and
+return a :class:`Transcript`. Optional engines import their library lazily, so vidkit works
+without them and says in one line what is missing when one is asked for.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from ..errors import ConfigError
+from .audio import Audio, Region
+from .model import Transcript
+from .script import ScriptWord
+
+ENGINES = ("pocketsphinx", "whisper", "vosk")
+MODEL_ENV = {"whisper": "VIDKIT_WHISPER_MODEL", "vosk": "VIDKIT_VOSK_MODEL"}
+ENGINE_ENV = "VIDKIT_CAPTION_ENGINE"
+
+
+class Engine(Protocol):
+    name: str
+    #: Base language codes the engine understands, or None when the model decides.
+    languages: frozenset[str] | None
+
+    def transcribe(
+        self,
+        audio: Audio,
+        regions: Sequence[Region],
+        *,
+        language: str,
+        script: Sequence[ScriptWord] | None = None,
+    ) -> Transcript: ...
+
+
+def base_language(code: str) -> str:
+    """``en-US`` / ``en_GB`` / ``EN`` → ``en``."""
+    return code.replace("_", "-").split("-")[0].lower()
+
+
+def choose(name: str | None = None, *, model: Path | None = None) -> Engine:
+    """The engine to use: the named one, else ``$VIDKIT_CAPTION_ENGINE``, else the first of
+    whisper / vosk whose model is configured in the environment, else pocketsphinx."""
+    if not name:
+        name = os.environ.get(ENGINE_ENV) or ""
+    if not name:
+        if model is not None:
+            raise ConfigError("--model needs --engine whisper or --engine vosk", key="model")
+        name = next((e for e, var in MODEL_ENV.items() if os.environ.get(var)), "pocketsphinx")
+    if name not in ENGINES:
+        raise ConfigError(
+            f"unknown caption engine {name!r}",
+            key="engine",
+            hint=f"use one of {', '.join(ENGINES)}",
+        )
+    if name == "pocketsphinx":
+        if model is not None:
+            raise ConfigError("pocketsphinx uses its bundled model; drop --model", key="model")
+        from .sphinx_engine import PocketSphinx
+
+        return PocketSphinx()
+    path = _model_path(name, model)
+    if name == "whisper":
+        from .whisper_engine import FasterWhisper
+
+        return FasterWhisper(path)
+    from .vosk_engine import Vosk
+
+    return Vosk(path)
+
+
+def _model_path(engine: str, model: Path | None) -> Path:
+    var = MODEL_ENV[engine]
+    package = "faster-whisper" if engine == "whisper" else "vosk"
+    if model is None:
+        env = os.environ.get(var)
+        if not env:
+            raise ConfigError(
+                f"the {engine} engine needs a model on disk",
+                key="model",
+                hint=f"pip install {package} and point --model (or ${var}) "
+                "to a downloaded model directory",
+            )
+        model = Path(env)
+    if not model.is_dir():
+        raise ConfigError(
+            f"{engine} model directory not found",
+            path=model,
+            hint=f"pip install {package} and point --model (or ${var}) "
+            "to a downloaded model directory",
+        )
+    return model

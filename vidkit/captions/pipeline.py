@@ -1,0 +1,159 @@
+"""From a clip (or a caption file) to captions: the library entry points.
+
+``transcribe_clip`` extracts the audio, finds speech, runs an engine and refuses results that
+would be garbage (no audio track, silence, music or noise only, a language the engine does not
+know): it raises :class:`NoSpeechError` / :class:`CaptionError` with one clear line instead.
+``captions_for`` is what ``vidkit make --captions auto|none|FILE`` calls.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import CaptionError
+from ..runner import Runner
+from . import audio as audio_mod
+from .cues import segment
+from .engine import Engine, base_language, choose
+from .formats import read_captions
+from .model import Cue, Transcript, Word
+from .script import read_script, script_words
+
+#: Below this many words per second of detected speech, what was "heard" is not speech.
+MIN_WORDS_PER_SECOND = 1.0
+#: Below this mean word confidence (where the engine reports one), the result is noise.
+MIN_CONFIDENCE = 0.2
+#: Minimum detected speech for a clip to be worth captioning.
+MIN_SPEECH_MS = 300
+
+
+class NoSpeechError(CaptionError):
+    """The clip has no usable speech (no audio track, silence, music or noise only).
+
+    ``vidkit make`` may catch this to carry on without captions.
+    """
+
+
+@dataclass(frozen=True)
+class Captions:
+    """Captions for one clip, from an engine or a file.
+
+    ``written`` holds cues exactly as an SRT/VTT file gave them (rendered as written, whatever
+    the style); otherwise cues are made from ``words`` for the style asked for.
+    """
+
+    language: str
+    words: tuple[Word, ...]
+    written: tuple[Cue, ...] | None = None
+    source: str = ""
+
+    def cues(self, style: str = "classic", *, max_chars: int | None = None) -> tuple[Cue, ...]:
+        if self.written is not None:
+            return self.written
+        return segment(self.words, style, max_chars=max_chars)
+
+    @property
+    def transcript(self) -> Transcript:
+        return Transcript(self.language, self.words, self.source)
+
+
+def _default_runner() -> Runner:
+    from ..ffmpeg import locate
+    from ..runner import FFmpegRunner
+
+    return FFmpegRunner(locate())
+
+
+def transcribe_clip(
+    clip: Path,
+    *,
+    language: str = "en",
+    script: str | None = None,
+    engine: str | Engine | None = None,
+    model: Path | None = None,
+    runner: Runner | None = None,
+) -> Transcript:
+    """Word-timed speech of ``clip``; with ``script`` (its text), every script word in order."""
+    chosen = engine if engine is not None and not isinstance(engine, str) else None
+    if chosen is None:
+        chosen = choose(engine if isinstance(engine, str) else None, model=model)
+    lang = base_language(language)
+    if chosen.languages is not None and lang not in chosen.languages:
+        from .sphinx_engine import unsupported
+
+        raise unsupported(language)
+    words_of_script = script_words(script) if script is not None else None
+    if script is not None and not words_of_script:
+        raise CaptionError("the script has no words")
+    runner = runner or _default_runner()
+    with tempfile.TemporaryDirectory(prefix="vidkit-captions-") as tmp:
+        try:
+            audio = audio_mod.extract(clip, Path(tmp), runner)
+        except CaptionError as exc:
+            raise NoSpeechError(exc.message, path=exc.path, hint=exc.hint) from None
+        regions = audio_mod.speech_regions(audio)
+        speech_ms = sum(r.length for r in regions)
+        if speech_ms < MIN_SPEECH_MS:
+            raise NoSpeechError(
+                "no speech found: the audio is silent or nearly so",
+                path=clip,
+                hint="no captions were made",
+            )
+        chunks = audio_mod.chunks(regions, duration_ms=audio.duration_ms)
+        if words_of_script is not None and lang == "en" and chosen.name != "pocketsphinx":
+            # forced alignment is pocketsphinx's strength, whatever engine was chosen
+            from .sphinx_engine import PocketSphinx
+
+            aligned = PocketSphinx().align(audio, regions, words_of_script)
+            if aligned is not None:
+                return Transcript(lang, aligned, "pocketsphinx-align")
+        transcript = chosen.transcribe(audio, chunks, language=lang, script=words_of_script)
+    if words_of_script is None:
+        _check_plausible(transcript, speech_ms, clip)
+    return Transcript(lang, transcript.words, transcript.engine, transcript.confidence)
+
+
+def _check_plausible(transcript: Transcript, speech_ms: int, clip: Path) -> None:
+    rate = len(transcript.words) / (speech_ms / 1000)
+    low_confidence = transcript.confidence is not None and transcript.confidence < MIN_CONFIDENCE
+    if rate < MIN_WORDS_PER_SECOND or low_confidence:
+        raise NoSpeechError(
+            "no clear speech found (music or noise only?)",
+            path=clip,
+            hint=f"{transcript.engine} heard {len(transcript.words)} words in "
+            f"{speech_ms / 1000:.1f} s of sound; no captions were made",
+        )
+
+
+def captions_for(
+    clip: Path,
+    *,
+    mode: str | Path,
+    language: str = "en",
+    script: Path | str | None = None,
+    engine: str | None = None,
+    model: Path | None = None,
+    runner: Runner | None = None,
+) -> Captions | None:
+    """Captions for ``clip``: ``mode`` is ``"none"`` (None), ``"auto"`` (transcribe, aligning
+    ``script`` if given: a path or the text itself) or a caption file (.srt/.vtt/.json).
+
+    Raises :class:`NoSpeechError` when the clip has nothing to caption, :class:`CaptionError`
+    for a bad caption file (with its line) or an unsupported language.
+    """
+    if isinstance(mode, str) and mode == "none":
+        return None
+    if isinstance(mode, str) and mode == "auto":
+        text = read_script(script) if isinstance(script, Path) else script
+        transcript = transcribe_clip(
+            clip, language=language, script=text, engine=engine, model=model, runner=runner
+        )
+        return Captions(transcript.language, transcript.words, None, transcript.engine)
+    path = Path(mode)
+    loaded = read_captions(path)
+    if isinstance(loaded, Transcript):
+        return Captions(loaded.language, loaded.words, None, f"file:{path.name}")
+    words = tuple(w for cue in loaded for w in cue.words)
+    return Captions(base_language(language), words, loaded, f"file:{path.name}")

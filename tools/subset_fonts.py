@@ -67,6 +67,7 @@ CJK_COMMON = (
     span(0x3000, 0x303F)  # CJK symbols and punctuation
     | span(0xFF01, 0xFF60)  # fullwidth ASCII forms
     | span(0xFFE0, 0xFFEE)  # fullwidth signs
+    | {0x0020, 0x00A0}  # spaces, so that a space inside CJK text stays in its run
     | {0x00B7, 0x2014, 0x2015, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026, 0x203B}
 )
 
@@ -135,7 +136,9 @@ JOBS = (
         frozenset(ARABIC),
         None,
     ),
-    Job("NotoSansArabic-Bold.ttf", NOTO_TTF / "NotoSansArabic-Bold.ttf", 0, frozenset(ARABIC), None),
+    Job(
+        "NotoSansArabic-Bold.ttf", NOTO_TTF / "NotoSansArabic-Bold.ttf", 0, frozenset(ARABIC), None
+    ),
     Job(
         "NotoSansCJKsc-Regular-Han.otf",
         NOTO_CJK / "NotoSansCJK-Regular.ttc",
@@ -174,7 +177,7 @@ def options(layout_features: Iterable[str] | None) -> subset.Options:
 
 
 def build(job: Job, out_dir: Path) -> Path:
-    font = TTFont(job.source, fontNumber=job.face)
+    font = TTFont(job.source, fontNumber=job.face, recalcTimestamp=False)
     available = set(font.getBestCmap())
     sub = subset.Subsetter(options(job.layout_features))
     sub.populate(unicodes=sorted(job.unicodes & available))

@@ -11,6 +11,7 @@ lines in the manifest with its line number and reason; it never stops the other 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -172,17 +173,11 @@ def run(
         hashes.save()
 
     own_executor = executor is None
-    threads: int | None = None
     if executor is None:
-        if not plan_.tasks:
-            executor = InlineExecutor()  # all finished before: no pool, no cluster to reach
-        elif cluster:
-            executor = DaskExecutor(cluster, retries=retries)
-        else:
-            most = max((len(t.presets) for t in plan_.tasks), default=1)
-            sizing = size_pool(len(plan_.tasks), workers=workers, presets=most, scale=scale)
-            threads = sizing.threads
-            executor = InlineExecutor() if sizing.workers == 1 else LocalExecutor(sizing.workers)
+        executor = _executor(
+            plan_.tasks, workers=workers, cluster=cluster, retries=retries, scale=scale
+        )
+    threads = executor.threads
     tasks = [dataclasses.replace(t, threads=threads) for t in plan_.tasks]
     store = JobStore(out)
     outcomes: dict[str, OutputRecord | str] = dict(plan_.reused)
@@ -231,6 +226,20 @@ def run(
         result = _publish(result, camp)
         write_manifest(out, result.rows, result.summary())
     return result
+
+
+def _executor(
+    tasks: Sequence[Task], *, workers: int | None, cluster: str | None, retries: int, scale: float
+) -> Executor:
+    if not tasks:
+        return InlineExecutor()  # all finished before: no pool to start, no cluster to reach
+    if cluster:
+        return DaskExecutor(cluster, retries=retries)
+    most = max(len(t.presets) for t in tasks)
+    sizing = size_pool(len(tasks), workers=workers, presets=most, scale=scale)
+    if sizing.workers == 1:
+        return InlineExecutor(threads=sizing.threads)
+    return LocalExecutor(sizing.workers, threads=sizing.threads)
 
 
 # --- planning ---------------------------------------------------------------------------------
@@ -301,13 +310,17 @@ def plan(
                 captions, captions_id = _captions(row, campaign)
             except VidkitError as exc:
                 clip_error = _why(exc)
+        usable = []
+        for tname in tnames:
+            with contextlib.suppress(VidkitError):
+                usable.append(get_template(tname))
         for tname in tnames:
             row_entries = [Entry(template=tname, platform=p.name, **base) for p in wanted]
             try:
                 if clip_error is not None:
                     raise VidkitError(clip_error)
                 tpl = get_template(tname)
-                given = _fields_for(row, campaign, tpl)
+                given = _fields_for(row, campaign, tpl, usable)
             except VidkitError as exc:
                 why = _why(exc)
                 entries += [dataclasses.replace(e, error=why) for e in row_entries]
@@ -376,18 +389,29 @@ def _template_ref(name: str, campaign: Campaign) -> str:
     return name
 
 
-def _fields_for(row: Row, campaign: Campaign, template: Any) -> dict[str, str]:
-    """The row's merge fields over the campaign's defaults; unknown or missing ones refused."""
+def _fields_for(
+    row: Row, campaign: Campaign, template: Any, row_templates: Sequence[Any]
+) -> dict[str, str]:
+    """The row's merge fields over the campaign's defaults, as far as ``template`` uses them.
+
+    A field none of the row's templates knows is refused (a typo, or a column meant as a note);
+    with several templates each gets the fields it knows. A field the template needs but
+    nobody gives is refused too.
+    """
     known = set(template.fields) | set(template.defaults)
+    anywhere = set(known)
+    for other in row_templates:
+        anywhere |= set(other.fields) | set(other.defaults)
     for name, _value in row.fields:
-        if name not in known:
+        if name not in anywhere:
+            names = " or ".join(repr(t.name) for t in row_templates) or repr(template.name)
             raise ConfigError(
-                f"unknown merge field {name!r} for template {template.name!r}",
-                hint=f"it uses {', '.join(sorted(known)) or 'no fields'}; "
+                f"unknown merge field {name!r} for template {names}",
+                hint=f"it uses {', '.join(sorted(anywhere)) or 'no fields'}; "
                 f"name the column _{name} to keep it out of the video",
             )
     given = {k: v for k, v in campaign.defaults.items() if k in known}
-    given.update(row.fields)
+    given.update((k, v) for k, v in row.fields if k in known)
     missing = sorted(template.fields - set(template.defaults) - set(given))
     if missing:
         raise ConfigError(f"template {template.name!r} needs merge field {missing[0]!r}")

@@ -27,6 +27,7 @@ MIB = 1 << 20
 
 class Executor(Protocol):
     name: str
+    threads: int | None  # ffmpeg threads each job may use (None: the job decides)
 
     @property
     def slots(self) -> int:
@@ -43,6 +44,9 @@ class InlineExecutor:
 
     name = "inline"
     slots = 1
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = threads
 
     def run(self, fn: Callable[[T], Any], items: Sequence[T]) -> Iterator[tuple[T, Outcome]]:
         for item in items:
@@ -61,8 +65,9 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, threads: int | None = None) -> None:
         self._workers = max(1, workers)
+        self.threads = threads
         self._pool: cf.ProcessPoolExecutor | None = None
         self._futures: list[cf.Future[Any]] = []
 
@@ -126,10 +131,26 @@ class DaskExecutor:
                 hint="start one with `dask scheduler` and `dask worker ADDRESS`",
             ) from None
         self._futures: list[Any] = []
+        self.threads = self._threads_per_job()
 
     @property
     def slots(self) -> int:
         return max(1, sum(self._client.nthreads().values()))
+
+    def _threads_per_job(self) -> int:
+        """Each host's cores shared among the job slots of the workers on it (the least of
+        any host, so that no machine is oversubscribed)."""
+        workers = self._client.scheduler_info(n_workers=-1).get("workers", {})
+        cores = self._client.run(cpu_count)
+        slots: dict[str, int] = {}
+        host_cores: dict[str, int] = {}
+        for address, info in workers.items():
+            host = str(info.get("host", address))
+            slots[host] = slots.get(host, 0) + int(info.get("nthreads", 1))
+            host_cores[host] = int(cores.get(address, 1))
+        if not slots:
+            return 1
+        return max(1, min(host_cores[h] // max(1, n) for h, n in slots.items()))
 
     def run(self, fn: Callable[[T], Any], items: Sequence[T]) -> Iterator[tuple[T, Outcome]]:
         distributed = _distributed()
@@ -137,7 +158,7 @@ class DaskExecutor:
             self._client.submit(fn, item, pure=False, retries=self.retries): item for item in items
         }
         self._futures = list(pending)
-        for fut in distributed.as_completed(pending):
+        for fut in distributed.as_completed(pending, loop=self._client.loop):
             try:
                 result = fut.result()
             except Exception as exc:  # KilledWorker after too many worker deaths, or errors

@@ -38,7 +38,7 @@ def _list(path: str, flag: str) -> frozenset[str]:
     names = set()
     for line in out.splitlines():
         parts = line.split()
-        if len(parts) >= 2 and re.fullmatch(r"[A-Z.|]{3,6}", parts[0]):
+        if len(parts) >= 3 and parts[1] != "=" and re.fullmatch(r"[A-Z.|]{2,6}", parts[0]):
             names.add(parts[1])
     return frozenset(names)
 

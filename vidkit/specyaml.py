@@ -56,7 +56,9 @@ def _line(node: Node) -> int:
     return node.start_mark.line + 1
 
 
-def _mapping(node: Node, schema: Mapping[str, Field], path: Path, prefix: str) -> dict[str, Any]:
+def _mapping(
+    node: Node, schema: Mapping[str, Field], path: Path, prefix: str, key_line: int | None = None
+) -> dict[str, Any]:
     if not isinstance(node, MappingNode):
         raise TemplateError(
             "expected a mapping (key: value lines)", path=path, line=_line(node), key=prefix or None
@@ -72,13 +74,14 @@ def _mapping(node: Node, schema: Mapping[str, Field], path: Path, prefix: str) -
             )
         if key in out:
             raise TemplateError("key given twice", path=path, line=_line(key_node), key=dotted)
-        out[key] = _value(value_node, schema[key], path, dotted)
+        out[key] = _value(value_node, schema[key], path, dotted, _line(key_node))
     for key, spec in schema.items():
         if key in out:
             continue
         dotted = f"{prefix}.{key}" if prefix else key
         if spec.required:
-            raise TemplateError("missing required key", path=path, line=_line(node), key=dotted)
+            line = key_line if key_line is not None else _line(node)
+            raise TemplateError("missing required key", path=path, line=line, key=dotted)
         if isinstance(spec.kind, dict):
             out[key] = None if spec.default is None else _defaults(spec.kind)
         else:
@@ -96,12 +99,12 @@ def _defaults(schema: Mapping[str, Field]) -> dict[str, Any]:
 _TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}
 
 
-def _value(node: Node, spec: Field, path: Path, key: str) -> Any:
+def _value(node: Node, spec: Field, path: Path, key: str, key_line: int | None = None) -> Any:
     line = _line(node)
     if isinstance(spec.kind, dict):
         if isinstance(node, ScalarNode) and node.value in ("", "null", "~", "false"):
             return None  # "lower_third: false" / "null" switches a block off
-        return _mapping(node, spec.kind, path, key)
+        return _mapping(node, spec.kind, path, key, key_line)
     if spec.kind is dict:
         if not isinstance(node, MappingNode):
             raise TemplateError("expected a mapping", path=path, line=line, key=key)

@@ -1,0 +1,127 @@
+"""The CLI: every command documented, thin over the library, errors as one line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from vidkit.cli.main import cli
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, cmd in group.commands.items():
+        path = (*prefix, name)
+        found.append(path)
+        if isinstance(cmd, click.Group):
+            found += _commands(cmd, path)
+    return found
+
+
+ALL = _commands(cli)
+
+
+def test_core_commands_exist() -> None:
+    assert {("make",), ("probe",), ("templates", "list"), ("templates", "show"), ("doctor",)} <= set(ALL)
+
+
+@pytest.mark.parametrize("path", ALL, ids=" ".join)
+def test_every_command_has_help(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    cmd: click.Command = cli
+    for name in path:
+        assert isinstance(cmd, click.Group)
+        cmd = cmd.commands[name]
+    assert (cmd.help or "").strip(), f"{' '.join(path)} has no help text"
+    for param in cmd.params:
+        if isinstance(param, click.Option) and param.name not in ("help",):
+            assert param.help, f"{' '.join(path)} {param.opts[0]} has no help text"
+
+
+def test_templates_list_and_show_give_yaml_a_user_can_copy(tmp_path: Path) -> None:
+    out = CliRunner().invoke(cli, ["templates", "list", "--json"])
+    names = [t["name"] for t in json.loads(out.output)["templates"]]
+    assert {"default", "testimony", "rally"} <= set(names)
+    shown = CliRunner().invoke(cli, ["templates", "show", "rally"]).output
+    assert yaml.safe_load(shown)["name"] == "rally"
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(shown.replace("name: rally", "name: mine"))
+    checked = CliRunner().invoke(cli, ["templates", "check", str(mine)])
+    assert checked.exit_code == 0 and "ok" in checked.output
+
+
+def test_templates_check_reports_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nlogo:\n  colour: red\n")
+    result = CliRunner().invoke(cli, ["templates", "check", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}:3: logo.colour: unknown key" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_doctor_json() -> None:
+    result = CliRunner().invoke(cli, ["doctor", "--json"])
+    data = json.loads(result.output)
+    assert Path(data["ffmpeg"]["path"]).is_file()
+    assert data["ffmpeg"]["version"]
+    assert data["ffmpeg"]["encoders"]["libx264"] is True
+    assert all(data["ffmpeg"]["filters"].values())
+    assert data["fonts"] and "default" in data["templates"]
+    assert result.exit_code == 0 and data["problems"] == []
+
+
+def test_probe_json(rotated: Path) -> None:
+    data = json.loads(CliRunner().invoke(cli, ["probe", str(rotated), "--json"]).output)
+    assert (data["width"], data["height"], data["rotation"]) == (180, 320, 90)
+
+
+def test_make_json_reports_outputs_and_errors(landscape: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "nope.mp4"
+    result = CliRunner().invoke(
+        cli,
+        ["make", str(landscape), str(missing), "-p", "1x1,whatsapp", "--scale", "0.2",
+         "-o", str(tmp_path / "out"), "--set", "name=Amira", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert [o["platform"] for o in data["outputs"]] == ["1x1", "whatsapp"]
+    for o in data["outputs"]:
+        assert set(o) >= {"source", "platform", "path", "width", "height", "duration", "poster"}
+        assert Path(o["path"]).is_file() and Path(o["poster"]).is_file()
+    assert data["errors"] == [{"source": str(missing), "error": f"{missing}: file not found"}]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-p", "tiktock"], "unknown preset 'tiktock'"),
+        (["-t", "nosuch"], "template 'nosuch' not found"),
+        (["--set", "nmae=x"], "unknown merge field 'nmae'"),
+        (["--set", "novalue"], "expected KEY=VALUE"),
+    ],
+)
+def test_make_usage_errors_are_one_line(landscape: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, ["make", str(landscape), "-o", str(tmp_path), *args])
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_console_script_and_module_entry_point(tmp_path: Path) -> None:
+    for argv in ([sys.executable, "-m", "vidkit", "--version"], [str(Path(sys.executable).parent / "vidkit"), "--version"]):
+        out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+        assert out.startswith("vidkit, version")
+    bad = subprocess.run(
+        [sys.executable, "-m", "vidkit", "make", str(tmp_path / "x.mp4"), "-o", str(tmp_path)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert bad.returncode == 1
+    assert "file not found" in bad.stderr and "Traceback" not in bad.stderr

@@ -1,0 +1,102 @@
+"""The planner and the graph compiler are pure: tested without running ffmpeg."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from vidkit import graph
+from vidkit.errors import ConfigError
+from vidkit.plan import choose_reframe, make_plan, output_fps, safe_box
+from vidkit.presets import all_presets, resolve
+from vidkit.probe import Media
+from vidkit.templates import load_template
+
+MEDIA = Media(
+    path=Path("/clips/member.mp4"), duration=40.0, width=1920, height=1080, coded_width=1920,
+    coded_height=1080, rotation=0, sar=Fraction(1), fps=Fraction(30000, 1001), vfr=False,
+    pix_fmt="yuv420p", bit_depth=8, hdr=None, video_codec="h264", has_audio=True,
+)  # fmt: skip
+
+
+def test_presets_resolve_and_reject_unknown_names() -> None:
+    assert [p.name for p in resolve("9x16,1x1")] == ["9x16", "1x1"]
+    assert len(resolve("all")) == len(all_presets()) == 13
+    assert [p.name for p in resolve("shapes")] == ["9x16", "1x1", "4x5", "16x9"]
+    assert [p.name for p in resolve(["9:16"])] == ["9x16"]
+    with pytest.raises(ConfigError, match="unknown preset 'tiktock'"):
+        resolve("tiktock")
+    for p in all_presets().values():
+        assert p.source, f"{p.name} needs a source"
+
+
+def test_frame_rate_is_kept_exact_and_clamped() -> None:
+    presets = resolve("reels")
+    assert output_fps(MEDIA, presets) == Fraction(30000, 1001)
+    assert output_fps(replace(MEDIA, fps=Fraction(120)), presets) == 60
+    assert output_fps(replace(MEDIA, fps=Fraction(15)), presets) == 23
+    assert output_fps(replace(MEDIA, fps=Fraction(2700, 89), vfr=True), presets) == 30
+
+
+def test_reframe_fill_crops_around_the_focus_point() -> None:
+    r = choose_reframe("fill", 1920, 1080, 1080, 1920, (0.0, 0.5))
+    assert (r.mode, r.scale_h, r.crop_x) == ("fill", 1920, 0)
+    r = choose_reframe("fill", 1920, 1080, 1080, 1920, (1.0, 0.5))
+    assert r.crop_x == r.scale_w - 1080
+    assert choose_reframe("auto", 1920, 1080, 1080, 1920, (0.5, 0.5)).mode == "fit"
+    assert choose_reframe("auto", 1080, 1920, 1080, 1350, (0.5, 0.5)).mode == "fill"
+
+
+def test_overlays_stay_inside_the_safe_zone() -> None:
+    t = load_template("default")
+    plan = make_plan(MEDIA, t, resolve("all"), fields={"name": "Amira", "place": "Leeds"},
+                     cues=("cue",))  # fmt: skip
+    for out in plan.outputs:
+        safe = safe_box(out.preset, out.width, out.height)
+        boxes = [layer.box for layer in out.layers]
+        assert out.captions is not None
+        boxes.append(out.captions.box)
+        for b in boxes:
+            assert safe.x <= b.x and b.x + b.w <= safe.x + safe.w, (out.preset.name, b)
+            assert safe.y <= b.y and b.y + b.h <= safe.y + safe.h, (out.preset.name, b)
+
+
+def test_duration_and_size_limits() -> None:
+    t = load_template("default")
+    long = replace(MEDIA, duration=1000.0)
+    plan = make_plan(long, t, resolve("tiktok"))
+    # TikTok: 10 minutes at most, the 3 s end card included
+    assert 599 <= plan.outputs[0].total_frames / plan.fps <= 600
+    short = make_plan(replace(MEDIA, duration=60.0), t, resolve("whatsapp")).outputs[0]
+    seconds = short.total_frames / Fraction(30000, 1001)
+    total_bits = (short.video_kbps_cap + short.audio_kbps) * 1000 * (seconds + 1)
+    assert total_bits / 8 <= 16_000_000
+    with pytest.raises(ConfigError, match="too long for preset whatsapp"):
+        make_plan(replace(MEDIA, duration=900.0), t, resolve("whatsapp"))
+
+
+def test_one_graph_with_one_encode_per_output_and_no_user_text() -> None:
+    t = load_template("default")
+    hostile = "';[0:v]drawtext=text=%{pts}:x=0,"
+    plan = make_plan(MEDIA, t, resolve("9x16,1x1,16x9"), fields={"name": hostile})
+    images = graph.Images(
+        layers={(i, layer.key): Path(f"/w/o{i}-{layer.key}.png")
+                for i, o in enumerate(plan.outputs) for layer in o.layers},
+        cards={(i, "end_card"): Path(f"/w/o{i}-end.png") for i in range(3)},
+    )  # fmt: skip
+    outs = [Path(f"/o/{i}.mp4") for i in range(3)]
+    loud = graph.Loudness(-30.0, -10.0, 5.0, -40.0, 0.5)
+    args = graph.compile_args(plan, images, outs, loudness=loud)
+    assert args.count("-filter_complex") == 1
+    assert args.count("-i") == 1 + sum(len(o.layers) + len(o.after) for o in plan.outputs)
+    assert args.count("libx264") == 3 and [a for a in args if a.endswith(".mp4")][-3:] == [
+        str(p) for p in outs
+    ]
+    assert hostile not in " ".join(args)
+    fg = args[args.index("-filter_complex") + 1]
+    assert fg.count(",split=3[") == 1 and "loudnorm=I=-14:TP=-2.3" in fg
+    assert "measured_I=-30" in fg and "linear=true" in fg
+    assert "-map_metadata" in args  # no GPS or device metadata from the phone leaks out

@@ -12,7 +12,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -86,19 +86,20 @@ def publish(
         raise ConfigError(f"not a language tag: {captions_lang!r}", key="captions_lang")
     checked = [_check(Bundle.find(Path(p)), prober) for p in paths]  # before any upload
     storage.check()
-    total = sum(_size(b) for b, _, _ in checked)
-    sent = [0]
-
-    def progress(n: int) -> None:
-        sent[0] += n
-        if on_progress:
-            on_progress(sent[0], total)
-
     results = []
     with tempfile.TemporaryDirectory(prefix="vidkit-publish-") as tmp:
+        checked = [(_as_vtt(b, Path(tmp) / str(i)), m, w) for i, (b, m, w) in enumerate(checked)]
+        total = sum(_size(b) for b, _, _ in checked)
+        sent = [0]
+
+        def progress(n: int) -> None:
+            sent[0] += n
+            if on_progress:
+                on_progress(sent[0], total)
+
         for bundle, media, warnings in checked:
             before = sent[0]
-            keys = _upload(bundle, storage, Path(tmp), progress)
+            keys = _upload(bundle, storage, progress)
             captions = ()
             if keys["captions"]:
                 captions = (Caption(key=keys["captions"], lang=captions_lang, label="Captions"),)
@@ -164,17 +165,23 @@ def _size(bundle: Bundle) -> int:
     return sum(f.stat().st_size for f in files if f is not None)
 
 
+def _as_vtt(bundle: Bundle, tmp: Path) -> Bundle:
+    """The bundle with SubRip captions converted to WebVTT (what browsers play) in ``tmp``."""
+    if bundle.captions is None or bundle.captions.suffix.lower() != ".srt":
+        return bundle
+    tmp.mkdir(parents=True, exist_ok=True)
+    vtt = tmp / (bundle.video.stem + ".vtt")
+    vtt.write_text(srt_to_vtt(_read_text(bundle.captions)), encoding="utf-8")
+    return replace(bundle, captions=vtt)
+
+
 def _upload(
-    bundle: Bundle, storage: Storage, tmp: Path, progress: Callable[[int], None]
+    bundle: Bundle, storage: Storage, progress: Callable[[int], None]
 ) -> dict[str, str | None]:
     """Store the bundle's files (small ones first, the video last); return their keys."""
     keys: dict[str, str | None] = {"poster": None, "card": None, "captions": None}
     if bundle.captions is not None:
-        vtt = bundle.captions
-        if vtt.suffix.lower() == ".srt":
-            vtt = tmp / (bundle.video.stem + ".vtt")
-            vtt.write_text(srt_to_vtt(_read_text(bundle.captions)), encoding="utf-8")
-        keys["captions"] = _put(storage, vtt, progress)
+        keys["captions"] = _put(storage, bundle.captions, progress)
     for name in ("poster", "card"):
         path = getattr(bundle, name)
         if path is not None:

@@ -1,0 +1,169 @@
+"""The registry on SQLite and (with VIDKIT_TEST_DATABASE_URL) PostgreSQL: schema, links, events,
+salts, stats, retention."""
+
+from __future__ import annotations
+
+import pytest
+
+from vidkit.database import connect
+from vidkit.registry import CHANNELS, Event, NotFoundError, Registry, Video, utc_day
+from vidkit.retention import purge
+from vidkit.schema import LATEST, migrate, version
+from vidkit.stats import stats
+
+DAY = 86400
+T0 = 1_790_000_000  # a fixed instant (2026-09-21), so days are predictable
+
+
+def video(n: int = 1, title: str = "Our video") -> Video:
+    digest = f"{n:02d}" + "ab" * 31
+    return Video(
+        id=digest[:12],
+        sha256=digest,
+        title=title,
+        description="",
+        video_key=f"{digest}.mp4",
+        poster_key=None,
+        card_key=None,
+        captions=(),
+        width=320,
+        height=568,
+        duration=2.0,
+        size=1000,
+        created=T0,
+    )
+
+
+class Clock:
+    def __init__(self, now: float = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_schema_is_created_at_the_latest_version(db_url: str) -> None:
+    db = connect(db_url)
+    try:
+        assert version(db) == 0
+        assert migrate(db) == 0
+        assert version(db) == LATEST
+        assert migrate(db) == LATEST  # nothing left to do
+    finally:
+        db.close()
+
+
+def test_upgrade_from_an_old_schema_keeps_recorded_events(db_url: str) -> None:
+    db = connect(db_url)
+    try:
+        migrate(db, target=2)  # as an older vidkit left it: no aggregate tables yet
+        old = Registry(db, Clock())
+        _, root, _ = old.register(video())
+        old.record([Event(T0, root.id, "click", visitor="v1"), Event(T0, root.id, "preview")])
+    finally:
+        db.close()
+    with Registry.open(db_url) as reg:  # the current vidkit migrates forward on start
+        assert version(reg.db) == LATEST
+        assert reg.event_count() == 2
+        assert stats(reg)["links"][0]["clicks"] == 1
+
+
+def test_register_is_idempotent_per_file_and_mints_a_root_link(registry: Registry) -> None:
+    v, root, created = registry.register(video())
+    assert created and root.video_id == v.id and root.parent_id is None
+    again, root2, created2 = registry.register(video(title="New title"))
+    assert not created2
+    assert root2.code == root.code
+    assert again.title == "New title"
+    assert len(registry.videos()) == 1
+
+
+def test_links_form_a_tree_and_child_links_are_minted_once(registry: Registry) -> None:
+    _, root, _ = registry.register(video())
+    member = registry.create_link(root.video_id, channel="whatsapp", sharer="m-42")
+    children = registry.child_links(member)
+    assert set(children) == set(CHANNELS)
+    assert all(c.parent_id == member.id for c in children.values())
+    assert registry.child_links(member) == children  # reused, not minted again
+    assert registry.link_depth(children["x"]) == 1
+    grand = registry.child_links(children["x"])["facebook"]
+    assert registry.link_depth(grand) == 2
+    assert registry.link(member.code) == member
+    assert registry.link("no-such!") is None
+    with pytest.raises(NotFoundError):
+        registry.create_link("nosuchvideo")
+    with pytest.raises(NotFoundError):
+        registry.create_link(root.video_id, parent="ZZZZZZZZ")
+
+
+def test_events_and_log_position_commit_together(registry: Registry) -> None:
+    _, root, _ = registry.register(video())
+    registry.record([Event(T0, root.id, "click")], segment="seg.log", position=40)
+    assert registry.log_position("seg.log") == 40
+    with pytest.raises(Exception):  # noqa: B017 - any database error
+        registry.record(
+            [Event(T0, root.id, "click"), Event(T0, 999_999, "click")],  # no such link
+            segment="seg.log",
+            position=80,
+        )
+    assert registry.log_position("seg.log") == 40  # the failed batch changed nothing
+    assert registry.event_count() == 1
+
+
+def test_daily_salts_are_random_and_deleted_after_48_hours(db_url: str) -> None:
+    clock = Clock()
+    with Registry.open(db_url, clock) as reg:
+        day1 = utc_day(clock.now)
+        s1 = reg.salt(day1)
+        assert len(s1) == 32 and reg.salt(day1) == s1
+        clock.now += DAY
+        s2 = reg.salt(utc_day(clock.now))
+        assert s2 != s1
+        assert reg.salt_days() == [day1, utc_day(clock.now)]
+        clock.now += DAY + 3600  # 49 h after the first salt was made
+        reg.salt(utc_day(clock.now))
+        assert day1 not in reg.salt_days()
+
+
+def test_stats_count_uniques_per_day_and_suppress_small_audience_cells(registry: Registry) -> None:
+    _, root, _ = registry.register(video())
+    child = registry.child_links(root)["whatsapp"]
+    events = []
+    for i in range(12):  # 12 clicks from the UK by 4 visitors via WhatsApp's child link
+        events.append(Event(T0, child.id, "click", visitor=f"v{i % 4}", country="GB"))
+    for i in range(3):  # 3 clicks from France: a small cell
+        events.append(Event(T0, child.id, "click", visitor=f"f{i}", country="FR"))
+    events.append(Event(T0 + DAY, child.id, "click", visitor="v0", country="GB"))  # next day
+    events += [Event(T0, child.id, "preview", agent="whatsapp")] * 5
+    events += [Event(T0, child.id, k) for k in ("play", "p25", "p50", "p75", "p100", "play")]
+    registry.record(events)
+    data = stats(registry)
+    row = next(r for r in data["links"] if r["code"] == child.code)
+    assert row["parent"] == root.code and row["channel"] == "whatsapp"
+    assert row["clicks"] == 16
+    assert row["unique_visitors"] == 4 + 3 + 1  # the same person on another day counts again
+    assert row["previews"] == 5 and row["plays"] == 2 and row["completions"] == 1
+    assert [d["clicks"] for d in data["by_day"]] == [15, 1]
+    assert data["by_country"]["rows"] == [{"country": "GB", "clicks": 13}]
+    assert data["by_country"]["suppressed_cells"] == 1
+    whatsapp = next(c for c in data["by_channel"] if c["channel"] == "whatsapp")
+    assert whatsapp["clicks"] == 16
+
+
+def test_purge_rolls_old_events_into_aggregates(db_url: str) -> None:
+    clock = Clock(T0 + 100 * DAY)
+    with Registry.open(db_url, clock) as reg:
+        _, root, _ = reg.register(video())
+        old = [Event(T0, root.id, "click", visitor=f"v{i}", referrer="t.co") for i in range(11)]
+        recent = [Event(int(clock.now), root.id, "click", visitor="n1")]
+        reg.record(old + recent + [Event(T0, root.id, "play")])
+        before = stats(reg)
+        result = purge(reg, 90)
+        assert result.events_deleted == 12
+        assert reg.event_count() == 1
+        after = stats(reg)
+        assert after["links"] == before["links"]
+        assert after["by_referrer"] == before["by_referrer"]
+        assert after["by_day"] == before["by_day"]
+        purge(reg, 90)  # again: nothing counted twice
+        assert stats(reg)["links"] == before["links"]

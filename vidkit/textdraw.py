@@ -9,7 +9,8 @@ composes in its one filter graph.
   signs, braces and backslashes mean nothing special here.
 - Each line is split into font runs (brand font first, bundled fallbacks after) and into direction
   runs (:mod:`vidkit.bidi`); each run is shaped by Pillow's raqm layout (Arabic joining, ligatures,
-  kerning) and the runs are placed in display order.
+  kerning) and the runs are placed in display order. Where Pillow has no raqm (it needs the
+  system's FriBiDi library), right-to-left runs are shaped by :mod:`vidkit.shaping` instead.
 - Sizes are in pixels. Colours are ``"#RRGGBB"``, ``"#RRGGBBAA"`` or RGB(A) tuples.
 """
 
@@ -25,7 +26,7 @@ from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFont, features
 
-from . import bidi
+from . import bidi, shaping
 from .errors import TemplateError
 from .fonts import FontStack, is_mark, sanitize, text_runs
 
@@ -74,7 +75,11 @@ def load_font(path: Path, size_px: int) -> ImageFont.FreeTypeFont:
 
 @dataclass(frozen=True)
 class Run:
-    """A piece of a line drawn with one font in one direction; ``width`` is its advance."""
+    """A piece of a line drawn with one font in one direction; ``width`` is its advance.
+
+    ``text`` is what Pillow is given: the logical text with raqm, or (without raqm) a
+    right-to-left run already shaped and reversed by :mod:`vidkit.shaping`.
+    """
 
     text: str
     font: Path
@@ -139,6 +144,8 @@ def _layout(
     for idx in order:
         piece_text, font, level = pieces[idx]
         is_rtl = level % 2 == 1
+        if is_rtl and _LAYOUT != ImageFont.Layout.RAQM:
+            piece_text = shaping.rtl_run_for_basic_layout(piece_text)
         width = load_font(font, size_px).getlength(piece_text, direction=_dir(is_rtl))
         runs.append(Run(piece_text, font, is_rtl, width, font in stack.embolden))
 

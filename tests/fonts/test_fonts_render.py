@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
 from fontcheck import blank, ink_amount, ink_box, same_pixels
 from PIL import Image, ImageDraw, ImageFont
 
-from vidkit import fonts
+from vidkit import fonts, textdraw
 from vidkit.errors import TemplateError
 from vidkit.fonts import FontStack, bundled_fonts_dir
 from vidkit.textdraw import draw_block, draw_text, layout_line, load_font, measure, parse_color
@@ -197,3 +200,37 @@ def test_block_background_composites_over_existing_pixels(stack: FontStack) -> N
     draw_block(image, (0, 0, 400, 200), ["Hi"], stack, 40, WHITE, background=("#00000080", 10, 0))
     r, g, b, a = image.getpixel((200, 100 - 30))
     assert a == 255 and 120 <= r <= 135 and g == 0  # half-black over red, not replaced
+
+
+@contextlib.contextmanager
+def basic_layout() -> Iterator[None]:
+    """Pillow's basic layout, as on a system without FriBiDi (so without raqm)."""
+    saved = textdraw._LAYOUT
+    textdraw._LAYOUT = ImageFont.Layout.BASIC
+    load_font.cache_clear()
+    textdraw._layout.cache_clear()
+    try:
+        yield
+    finally:
+        textdraw._LAYOUT = saved
+        load_font.cache_clear()
+        textdraw._layout.cache_clear()
+
+
+def test_arabic_is_joined_and_ordered_even_without_raqm(stack: FontStack) -> None:
+    text = "مرحبا بالعالم (2024)"
+    with_raqm = drawn(text, stack)
+    assert layout_line(text, stack, SIZE).runs[-1].text.startswith("مرحبا")
+    with basic_layout():
+        runs = layout_line(text, stack, SIZE).runs
+        without = drawn(text, stack)
+    # Display order: "(2024)" on the left, brackets mirrored (the logical ")" is leftmost and
+    # shows as "("), then the shaped Arabic, reversed for left-to-right drawing.
+    assert [r.text for r in runs[:3]] == ["(", "2024", ")"]
+    assert [r.rtl for r in runs] == [True, False, True, True]
+    arabic = runs[3].text
+    assert arabic.endswith("\ufee3")  # the first letter, meem, in initial form, now rightmost
+    assert all(0xFE70 <= ord(c) <= 0xFEFF or c == " " for c in arabic)
+    a, b = ink_box(with_raqm), ink_box(without)
+    assert a is not None and b is not None
+    assert (b[2] - b[0]) == pytest.approx(a[2] - a[0], rel=0.08)

@@ -555,6 +555,44 @@ def _rounded_box(
         image.alpha_composite(layer, dest=dest, source=src)
 
 
+def block_image(
+    lines: Sequence[str],
+    stack: FontStack,
+    size_px: int,
+    fill: Color,
+    *,
+    align: Align = "center",
+    line_spacing: float = 1.2,
+    stroke_width: int = 0,
+    stroke_fill: Color | None = None,
+    background: tuple[Color, int, int] | None = None,
+    bold: bool = False,
+    min_width: int = 0,
+) -> Image.Image:
+    """A transparent image just big enough for ``lines`` (and the background box, if any), for
+    ffmpeg to overlay wherever it belongs. Arguments as for :func:`draw_block`."""
+    padding = background[1] if background else 0
+    widths = [layout_line(line, stack, size_px, bold=bold).width for line in lines]
+    width = max(min_width, math.ceil(max(widths, default=0.0)) + 2 * (padding + stroke_width) + 2)
+    height = math.ceil(size_px * line_spacing * len(lines)) + 2 * padding
+    image = Image.new("RGBA", (max(1, width), max(1, height)), (0, 0, 0, 0))
+    draw_block(
+        image,
+        (0, 0, width, height),
+        lines,
+        stack,
+        size_px,
+        fill,
+        align=align,
+        line_spacing=line_spacing,
+        stroke_width=stroke_width,
+        stroke_fill=stroke_fill,
+        background=background,
+        bold=bold,
+    )
+    return image
+
+
 def fit_text(
     text: str,
     stack: FontStack,

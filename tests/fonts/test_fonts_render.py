@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +13,15 @@ from PIL import Image, ImageDraw, ImageFont
 from vidkit import fonts, textdraw
 from vidkit.errors import TemplateError
 from vidkit.fonts import FontStack, bundled_fonts_dir
-from vidkit.textdraw import draw_block, draw_text, layout_line, load_font, measure, parse_color
+from vidkit.textdraw import (
+    block_image,
+    draw_block,
+    draw_text,
+    layout_line,
+    load_font,
+    measure,
+    parse_color,
+)
 
 SIZE = 48
 WHITE = "#FFFFFF"
@@ -234,3 +243,14 @@ def test_arabic_is_joined_and_ordered_even_without_raqm(stack: FontStack) -> Non
     a, b = ink_box(with_raqm), ink_box(without)
     assert a is not None and b is not None
     assert (b[2] - b[0]) == pytest.approx(a[2] - a[0], rel=0.08)
+
+
+def test_block_image_is_sized_to_its_text(stack: FontStack) -> None:
+    lines = ["Join us", "example.org/join"]
+    image = block_image(lines, stack, SIZE, WHITE, background=("#D7263D", 16, 12))
+    widest = max(measure(line, stack, SIZE)[0] for line in lines)
+    assert widest + 32 <= image.width <= widest + 40
+    assert image.height == math.ceil(SIZE * 1.2 * 2) + 32
+    ink = ink_box(image)
+    assert ink is not None and ink[0] <= 1 and ink[2] >= image.width - 3  # background fills it
+    assert image.getpixel((image.width // 2, 3)) == (0xD7, 0x26, 0x3D, 255)

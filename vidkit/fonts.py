@@ -18,8 +18,10 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import vidkit
 
@@ -40,6 +42,8 @@ _CJK = (CJK_HAN, CJK_JAPANESE, CJK_HANGUL)
 
 # Format characters that change how neighbours join or shape; kept with the text around them.
 _JOINERS = {"\u200c", "\u200d"}  # ZWNJ, ZWJ
+
+T = TypeVar("T")
 
 
 def brand_assets_dir() -> Path:
@@ -129,23 +133,55 @@ def _check_readable(path: Path) -> None:
     coverage(path)
 
 
-@functools.lru_cache(maxsize=128)
-def coverage(path: Path) -> frozenset[int]:
-    """The code points a font file maps to glyphs (its best Unicode cmap). Cached per path."""
+def _read_font(path: Path, read: Callable[[Any], T]) -> T:
+    """Open a font file with fontTools and apply ``read`` to it; errors become TemplateError."""
     from fontTools.ttLib import TTFont, TTLibError
 
     number = 0 if path.suffix.lower() in (".ttc", ".otc") else -1
     try:
         with open(path, "rb") as handle, TTFont(handle, lazy=True, fontNumber=number) as font:
-            cmap = font.getBestCmap() or {}
+            return read(font)
     except FileNotFoundError:
         raise TemplateError("font file not found", path=path) from None
-    except (TTLibError, OSError, ImportError, KeyError, ValueError) as err:
+    except (TTLibError, OSError, ImportError, KeyError, ValueError, AssertionError) as err:
         raise TemplateError(
             f"cannot read font: {err}", path=path, hint="use a .ttf, .otf or .ttc font file"
         ) from None
+
+
+@functools.lru_cache(maxsize=128)
+def coverage(path: Path) -> frozenset[int]:
+    """The code points a font file maps to glyphs (its best Unicode cmap). Cached per path."""
+    cmap = _read_font(path, lambda font: font.getBestCmap() or {})
     # A font drawing a visible glyph for a line break would be odd; never count controls.
     return frozenset(cp for cp in cmap if cp >= 0x20)
+
+
+@dataclass(frozen=True)
+class FontInfo:
+    """What ``vidkit doctor`` reports about a font file."""
+
+    path: Path
+    family: str
+    style: str
+    characters: int
+
+
+def describe(path: Path) -> FontInfo:
+    """Family, style and number of characters of a font file."""
+
+    def names(font: Any) -> tuple[str, str]:
+        table = font["name"]
+        return str(table.getBestFamilyName() or path.stem), str(table.getBestSubFamilyName() or "")
+
+    family, style = _read_font(path, names)
+    return FontInfo(path=path, family=family, style=style, characters=len(coverage(path)))
+
+
+def bundled_inventory() -> list[FontInfo]:
+    """The bundled fallback fonts (regular and bold), described."""
+    paths = _unique(bundled_fallbacks() + bundled_fallbacks(bold=True))
+    return [describe(p) for p in paths]
 
 
 @functools.lru_cache(maxsize=32)

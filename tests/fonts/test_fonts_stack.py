@@ -107,3 +107,14 @@ def test_sanitize_keeps_everything_a_font_has(stack: FontStack) -> None:
 
 def test_sanitize_defaults_to_the_bundled_fonts() -> None:
     assert sanitize("ok 😀") == "ok"
+
+
+def test_inventory_describes_the_bundled_fonts(tmp_path: Path) -> None:
+    infos = {info.path.name: info for info in fonts.bundled_inventory()}
+    assert infos[fonts.LATIN_BOLD].family == "Noto Sans"
+    assert infos[fonts.LATIN_BOLD].style == "Bold"
+    assert infos[fonts.CJK_HAN].characters > 3755
+    junk = tmp_path / "junk.otf"
+    junk.write_bytes(b"OTTO" + b"\0" * 20)
+    with pytest.raises(TemplateError):
+        fonts.describe(junk)

@@ -14,7 +14,7 @@ never overlapping the next cue) and a little after its last word is spoken (``li
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from .model import Cue, Word
@@ -144,9 +144,30 @@ def _timed(groups: list[list[Word]], rules: Rules) -> tuple[Cue, ...]:
         if n + 1 < len(groups):
             end = min(end, groups[n + 1][0].start)  # never overlap the next cue
         end = max(end, start + 1)
-        text = " ".join(w.text for w in group)
+        text = join_words(w.text for w in group)
         cues.append(Cue(start, end, text, tuple(group)))
     return tuple(cues)
+
+
+def _is_cjk(char: str) -> bool:
+    """Chinese and Japanese characters (Korean is written with spaces between words)."""
+    cp = ord(char)
+    return (
+        0x3000 <= cp <= 0x30FF  # CJK punctuation, kana
+        or 0x3400 <= cp <= 0x9FFF  # Han
+        or 0xF900 <= cp <= 0xFAFF
+        or 0xFF00 <= cp <= 0xFFEF  # full-width forms
+    )
+
+
+def join_words(texts: Iterable[str]) -> str:
+    """Words joined by spaces, except between Chinese/Japanese characters (written unspaced)."""
+    out = ""
+    for text in texts:
+        if out and not (_is_cjk(out[-1]) and _is_cjk(text[0])):
+            out += " "
+        out += text
+    return out
 
 
 def cue_words(cues: Sequence[Cue]) -> tuple[Word, ...]:

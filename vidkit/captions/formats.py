@@ -251,11 +251,12 @@ def _append(
                 start,
                 previous.text,
                 spread_words(previous.text, previous.start, start),
+                as_written=True,
             )
     text = "\n".join(line.strip() for line in body).strip()
     if not text:
         return  # an emptied cue shows nothing, as written
-    cues.append(Cue(start, end, text, spread_words(text, start, end)))
+    cues.append(Cue(start, end, text, spread_words(text, start, end), as_written=True))
 
 
 def _vtt_unescape(line: str) -> str:
@@ -379,6 +380,20 @@ def _write(path: Path, text: str) -> None:
     temp = path.with_name(f".{path.name}.part")
     temp.write_text(text, encoding="utf-8", newline="\n")
     temp.replace(path)
+
+
+def shift(cues: Iterable[Cue], offset_ms: int) -> list[Cue]:
+    """Cues moved later by ``offset_ms`` (e.g. past an intro), words and all."""
+    return [
+        Cue(
+            c.start + offset_ms,
+            c.end + offset_ms,
+            c.text,
+            tuple(Word(w.text, w.start + offset_ms, w.end + offset_ms) for w in c.words),
+            c.as_written,
+        )
+        for c in cues
+    ]
 
 
 # -- helpers -----------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ class Cue:
     end: int
     text: str
     words: tuple[Word, ...] = ()
+    #: Written by a person (read from an SRT/VTT file): shown as written in every style.
+    as_written: bool = False
 
 
 @dataclass(frozen=True)

@@ -190,11 +190,13 @@ class ShareApp:
         return Response(200, page.embed, content_type=_HTML, headers=headers)
 
     def beacon(self, req: Request, code: str) -> Response:
+        page = self.page(code)
+        if page is None:
+            return not_found()
         if req.method != "POST":
             return Response(405, b"method not allowed\n", headers=[("allow", "POST")])
         kind = BEACONS.get(req.body.strip())
-        page = self.page(code)
-        if page is None or kind is None:
+        if kind is None:
             return not_found()
         self.log.append(Event(int(self.clock()), page.link.id, kind))
         return Response(204, b"", content_type=None, headers=[("cache-control", "no-store")])

@@ -1,0 +1,151 @@
+"""The share server for real: over HTTP on 127.0.0.1, and through kill -9."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import io
+import os
+import re
+import socket
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from publish_helpers import BROWSER_UA, fetch, free_port, parse
+
+from vidkit.config import Settings
+from vidkit.publish import publish
+from vidkit.registry import Registry
+from vidkit.stats import stats
+from vidkit.storage import open_storage
+from vidkit.web.server import BackgroundServer
+
+
+@pytest.fixture()
+def served(settings: Settings, bundle: Path) -> Iterator[tuple[BackgroundServer, str]]:
+    port = free_port()
+    s = replace(settings, base_url=f"http://127.0.0.1:{port}")
+    with Registry.open(s.db) as reg:
+        [res] = publish([bundle], title="Live", storage=open_storage(s.storage, base_url=s.base_url),
+                        registry=reg, base_url=s.base_url)  # fmt: skip
+    with BackgroundServer(s, port=port) as srv:
+        yield srv, res.code
+
+
+def test_every_url_in_the_unfurl_set_fetches(served: tuple[BackgroundServer, str], bundle: Path) -> None:
+    srv, code = served
+    status, headers, body = fetch(f"{srv.url}/s/{code}")
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    page = parse(body)
+    status, headers, image = fetch(page.meta["og:image"])
+    assert status == 200 and headers["content-type"] == "image/jpeg"
+    assert "immutable" in headers["cache-control"]
+    with Image.open(io.BytesIO(image)) as im:
+        assert im.format == "JPEG" and im.size == (1200, 630)
+    assert len(image) <= 300 * 1024
+    status, headers, video = fetch(page.meta["og:video:secure_url"])
+    assert status == 200 and headers["content-type"] == "video/mp4"
+    assert video == bundle.read_bytes()
+    status, headers, part = fetch(page.meta["og:video"], headers={"Range": "bytes=100-199"})
+    assert status == 206 and part == bundle.read_bytes()[100:200]
+    assert headers["content-range"] == f"bytes 100-199/{bundle.stat().st_size}"
+    status, _, player = fetch(page.meta["twitter:player"])
+    assert status == 200 and b"<video" in player
+    status, headers, vtt = fetch(page.first("track")["src"])
+    assert status == 200 and headers["content-type"].startswith("text/vtt") and vtt.startswith(b"WEBVTT")
+    poster = page.first("video")["poster"]
+    assert fetch(poster)[0] == 200
+
+
+def test_gzip_keep_alive_and_pipelining(served: tuple[BackgroundServer, str]) -> None:
+    srv, code = served
+    status, headers, body = fetch(f"{srv.url}/s/{code}", headers={"Accept-Encoding": "gzip, br"})
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert b"og:video" in gzip.decompress(body)
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    try:
+        for _ in range(5):  # one connection, several requests
+            conn.request("GET", f"/s/{code}", headers={"User-Agent": BROWSER_UA})
+            resp = conn.getresponse()
+            assert resp.status == 200 and resp.read()
+    finally:
+        conn.close()
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
+        one = f"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /s/{code} HTTP/1.1\r\nHost: x\r\n\r\n"
+        sock.sendall(one.encode() + b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", data)
+    assert statuses == [b"200", b"200", b"404"]  # in order
+
+
+def test_garbage_and_oversized_requests_are_refused(served: tuple[BackgroundServer, str]) -> None:
+    srv, _ = served
+    for raw in (b"\x16\x03\x01 not http\r\n\r\n", b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\n\r\n"):
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
+            sock.sendall(raw)
+            reply = sock.recv(1024)
+        assert reply.split(b"\r\n")[0] in (b"HTTP/1.1 400 Bad Request",
+                                            b"HTTP/1.1 431 Request Header Fields Too Large")  # fmt: skip
+
+
+def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "server exited"
+        try:
+            if fetch(f"{url}/healthz")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("server did not start")
+
+
+def test_answered_clicks_survive_kill_9(settings: Settings, bundle: Path, tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "VIDKIT_HOME": str(settings.home), "VIDKIT_BASE_URL": f"http://127.0.0.1:{port}"}
+    with Registry.open(settings.db) as reg:
+        [res] = publish([bundle], title="Durable", storage=open_storage(settings.storage, base_url="http://x"),
+                        registry=reg, base_url="http://x")  # fmt: skip
+    argv = [sys.executable, "-m", "vidkit", "serve", "--port", str(port)]
+    err = open(tmp_path / "serve.err", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=err)
+    answered = 0
+    try:
+        _wait_ready(f"http://127.0.0.1:{port}", proc)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for _ in range(400):
+            conn.request("GET", f"/s/{res.code}", headers={"User-Agent": BROWSER_UA})
+            resp = conn.getresponse()
+            resp.read()
+            answered += resp.status == 200
+        conn.close()
+    finally:
+        proc.send_signal(signal.SIGKILL)  # no chance to flush
+        proc.wait()
+    with Registry.open(settings.db) as reg:
+        before = reg.event_count("click")
+    assert answered == 400
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        _wait_ready(f"http://127.0.0.1:{port}", proc)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+        err.close()
+    log = (tmp_path / "serve.err").read_text()
+    with Registry.open(settings.db) as reg:
+        assert reg.event_count("click") == 400
+        assert stats(reg)["links"][0]["clicks"] == 400
+    if before < 400:
+        assert f"replayed {400 - before} clicks" in log
+    assert proc.returncode == 0
+    assert not list(settings.log_dir.glob("*.log"))  # a clean stop leaves no segment behind

@@ -1,0 +1,271 @@
+"""The share server in-process: share pages, previews vs clicks, privacy, 404s, the API."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+from publish_helpers import BROWSER_UA, parse, request
+
+from vidkit.config import Settings
+from vidkit.publish import publish
+from vidkit.registry import Registry
+from vidkit.stats import stats
+from vidkit.storage import LocalStorage, open_storage
+from vidkit.web.app import ShareApp
+from vidkit.web.clicklog import ClickLog
+from vidkit.web.http import Response
+
+PREVIEW_UAS = {
+    "facebook": "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+    "x": "Twitterbot/1.0",
+    "whatsapp": "WhatsApp/2.23.20.0 A",
+    "telegram": "TelegramBot (like TwitterBot)",
+    "linkedin": "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)",
+    "slack": "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+    "discord": "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
+    "apple": "Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 (KHTML, like Gecko) Applebot/0.1",
+    "imessage": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like "
+    "Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0",
+}
+
+
+@dataclass
+class Site:
+    settings: Settings
+    registry: Registry
+    app: ShareApp
+    log: ClickLog
+    code: str
+    video_id: str
+
+    def get(self, path: str, **kw: object) -> Response:
+        return self.app(request("GET", path, **kw))  # type: ignore[arg-type]
+
+    def counts(self, code: str | None = None) -> dict:
+        self.log.flush()
+        rows = stats(self.registry)["links"]
+        return next(r for r in rows if r["code"] == (code or self.code))
+
+
+def make_site(settings: Settings, bundle: Path, registry: Registry) -> Site:
+    store = open_storage(settings.storage, base_url=settings.base_url)
+    [res] = publish([bundle], title="Nurses <speak> & \"care\"", description="On the ward.",
+                    storage=store, registry=registry, base_url=settings.base_url)  # fmt: skip
+    log = ClickLog(settings.log_dir, registry)
+    log.open()
+    return Site(settings, registry, ShareApp(settings, registry, store, log), log, res.code, res.id)
+
+
+@pytest.fixture()
+def site(settings: Settings, bundle: Path) -> Iterator[Site]:
+    with Registry.open(settings.db) as reg:
+        s = make_site(settings, bundle, reg)
+        yield s
+        s.log.close()
+
+
+def test_share_page_is_a_200_with_the_full_unfurl_set(site: Site) -> None:
+    resp = site.get(f"/s/{site.code}")
+    assert resp.status == 200 and resp.content_type.startswith("text/html")
+    assert not any(name == "location" for name, _ in resp.headers)
+    page = parse(resp.body)
+    m = page.meta
+    base = site.settings.base_url
+    assert m["og:type"] == "video.other" and m["og:site_name"] == "vidkit"
+    assert m["og:title"] == 'Nurses <speak> & "care"'  # escaped in HTML, intact when parsed
+    assert b"<speak>" not in resp.body
+    assert m["og:url"] == f"{base}/s/{site.code}"  # the sharer's token kept
+    assert (m["og:image:width"], m["og:image:height"], m["og:image:type"]) == ("1200", "630", "image/jpeg")
+    assert m["og:image:alt"]
+    assert m["og:video:type"] == "video/mp4" and (m["og:video:width"], m["og:video:height"]) == ("320", "568")
+    for key in ("og:image", "og:image:secure_url", "og:video", "og:video:secure_url", "og:url",
+                "twitter:image", "twitter:player", "twitter:player:stream"):  # fmt: skip
+        assert m[key].startswith(base + "/"), key
+    assert m["twitter:card"] == "summary_large_image"  # no https player page on plain http
+    assert m["twitter:player:stream:content_type"] == "video/mp4"
+    assert not any(a.get("http-equiv", "").lower() == "refresh" for a in page.all("meta"))
+    track = page.first("track")
+    assert track["kind"] == "captions" and track["src"].startswith(base)
+
+
+def test_https_base_gets_an_x_player_card(settings: Settings, bundle: Path) -> None:
+    secure = replace(settings, base_url="https://share.example.org", twitter_site="@campaign")
+    with Registry.open(secure.db) as reg:
+        s = make_site(secure, bundle, reg)
+        m = parse(s.get(f"/s/{s.code}").body).meta
+        s.log.close()
+    assert m["twitter:card"] == "player" and m["twitter:site"] == "@campaign"
+    assert m["twitter:player"] == f"https://share.example.org/embed/{s.code}"
+
+
+def test_share_buttons_hand_out_child_links_tagged_with_channel_and_parent(site: Site) -> None:
+    page = parse(site.get(f"/s/{site.code}").body)
+    links = {link.code: link for link in site.registry.links(site.video_id)}
+    root = links[site.code]
+    hrefs = {a["class"]: a["href"] for a in page.all("a")}
+    hrefs["copy"] = page.first("button")["data-url"]
+    for channel, prefix in (("whatsapp", "https://wa.me/"), ("facebook", "https://www.facebook.com/"),
+                            ("x", "https://x.com/"), ("telegram", "https://t.me/"),
+                            ("email", "mailto:"), ("copy", "http://")):  # fmt: skip
+        href = hrefs[channel]
+        assert href.startswith(prefix)
+        child = next(c for c in links.values() if c.code in href)
+        assert child.channel == channel and child.parent_id == root.id
+    # a click on a child link, re-shared again, extends the tree
+    child = next(c for c in links.values() if c.channel == "whatsapp")
+    site.get(f"/s/{child.code}")
+    grandchildren = [c for c in site.registry.links(site.video_id) if c.parent_id == child.id]
+    assert {c.channel for c in grandchildren} == set(hrefs)
+    assert site.counts(child.code)["parent"] == site.code
+
+
+@pytest.mark.parametrize("family", sorted(PREVIEW_UAS))
+def test_preview_agents_are_previews_not_clicks(site: Site, family: str) -> None:
+    assert site.get(f"/s/{site.code}", ua=PREVIEW_UAS[family]).status == 200
+    counts = site.counts()
+    assert (counts["previews"], counts["clicks"]) == (1, 0)
+    agent = site.registry.db.query("SELECT agent FROM events")[0][0]
+    assert agent == family
+
+
+def test_head_requests_are_previews(site: Site) -> None:
+    for _ in range(3):  # as X does: one GET and three HEADs with a browser user agent
+        resp = site.app(request("HEAD", f"/s/{site.code}"))
+        assert resp.status == 200
+    site.get(f"/s/{site.code}")
+    counts = site.counts()
+    assert (counts["previews"], counts["clicks"]) == (3, 1)
+
+
+def test_unique_visitors_by_salted_hash_per_link(site: Site) -> None:
+    other = site.registry.create_link(site.video_id, channel="facebook", sharer="m-7").code
+    site.get(f"/s/{site.code}")
+    site.get(f"/s/{site.code}")  # same person again
+    site.get(f"/s/{site.code}", client="198.51.100.9")  # someone else
+    site.get(f"/s/{other}")  # the first person on another link
+    assert (site.counts()["clicks"], site.counts()["unique_visitors"]) == (3, 2)
+    assert site.counts(other)["unique_visitors"] == 1
+    hashes = site.registry.db.query("SELECT link_id, visitor FROM events ORDER BY id")
+    assert hashes[0][1] == hashes[1][1] != hashes[2][1]
+    assert hashes[3][1] != hashes[0][1]  # the link is in the hash: no joining across links
+    assert all(len(h) == 16 for _, h in hashes)
+
+
+def test_no_address_user_agent_or_cookie_is_stored(site: Site, settings: Settings) -> None:
+    ua = "Mozilla/5.0 VeryDistinctiveAgent/7.7.7"
+    resp = site.get(f"/s/{site.code}", ua=ua, client="192.0.2.123",
+                     headers={"Referer": "https://l.facebook.com/l.php?u=secret-path"})  # fmt: skip
+    assert not any(name == "set-cookie" for name, _ in resp.headers)
+    site.log.close()  # commits and closes the log segment
+    site.registry.close()
+    blobs = [p.read_bytes() for p in settings.home.rglob("*") if p.is_file() and "media" not in p.parts]
+    assert blobs
+    for needle in (b"192.0.2.123", b"VeryDistinctiveAgent", b"secret-path"):
+        assert not any(needle in b for b in blobs), needle
+    with sqlite3.connect(settings.db) as conn:
+        row = conn.execute("SELECT referrer, visitor FROM events").fetchone()
+    conn.close()
+    assert row[0] == "l.facebook.com" and len(row[1]) == 16
+    site.registry = Registry.open(settings.db)  # for the fixture's teardown
+    site.log = ClickLog(settings.log_dir, site.registry)
+    site.log.open()
+
+
+@pytest.mark.parametrize("header", ["DNT", "Sec-GPC"])
+def test_do_not_track_counts_the_visit_and_keeps_nothing(site: Site, header: str) -> None:
+    site.get(f"/s/{site.code}", headers={header: "1", "Referer": "https://t.co/x"})
+    assert site.counts()["clicks"] == 1
+    row = site.registry.db.query("SELECT visitor, referrer, country FROM events")[0]
+    assert row == (None, None, None)
+
+
+def test_country_only_from_a_configured_trusted_header(site: Site) -> None:
+    site.get(f"/s/{site.code}", headers={"CF-IPCountry": "GB"})
+    site.app.settings = replace(site.settings, country_header="CF-IPCountry")
+    site.get(f"/s/{site.code}", headers={"CF-IPCountry": "gb"})
+    site.get(f"/s/{site.code}", headers={"CF-IPCountry": "<script>"})
+    site.log.flush()
+    rows = site.registry.db.query("SELECT country FROM events ORDER BY id")
+    assert [r[0] for r in rows] == [None, "GB", None]
+
+
+HOSTILE = [
+    "/s/AAAAAAAA",
+    "/s/<script>alert(1)</script>",
+    "/s/..%2f..%2fetc%2fpasswd",
+    "/s/../../etc/passwd",
+    "/media/../vidkit.db",
+    "/media/%2e%2e/vidkit.db",
+    "/captions/../../x",
+    "/static/../app.py",
+    "/embed/zzzz'\"><img>",
+    "/b/nope",
+    "/redirect?to=https://evil.example",
+    "//evil.example/",
+    "/s/?url=https://evil.example",
+    "/%0d%0aSet-Cookie:x=1",
+]
+
+
+@pytest.mark.parametrize("path", HOSTILE)
+def test_unknown_and_hostile_paths_get_a_plain_404(site: Site, path: str) -> None:
+    resp = site.get(path)
+    assert resp.status == 404
+    assert resp.body == b"not found\n"
+    assert not any(name in ("location", "set-cookie") for name, _ in resp.headers)
+
+
+def test_the_server_never_redirects(site: Site) -> None:
+    paths = [*HOSTILE, f"/s/{site.code}", f"/s/{site.code}?next=https://evil.example", "/",
+             f"/embed/{site.code}", "/robots.txt", "/healthz"]  # fmt: skip
+    for path in paths:
+        for ua in (BROWSER_UA, PREVIEW_UAS["facebook"]):
+            resp = site.get(path, ua=ua)
+            assert not 300 <= resp.status < 400, path
+
+
+def test_api_needs_the_bearer_token(site: Site) -> None:
+    assert site.get("/api/stats").status == 401
+    assert site.get("/api/stats", headers={"Authorization": "Bearer wrong"}).status == 401
+    auth = {"Authorization": "Bearer s3cret"}
+    resp = site.get("/api/stats", headers=auth)
+    assert resp.status == 200 and json.loads(resp.body)["links"][0]["code"] == site.code
+    body = json.dumps({"video_id": site.video_id, "channel": "whatsapp", "sharer": "m-1"}).encode()
+    made = site.app(request("POST", "/api/links", headers=auth, body=body))
+    assert made.status == 201
+    out = json.loads(made.body)
+    assert out["share_url"].endswith("/s/" + out["code"])
+    assert site.get(f"/s/{out['code']}").status == 200
+    bad = site.app(request("POST", "/api/links", headers=auth, body=b"{nope"))
+    assert bad.status == 400
+
+
+def test_api_is_closed_when_no_token_is_configured(site: Site) -> None:
+    site.app.api.token = None
+    assert site.get("/api/videos", headers={"Authorization": "Bearer "}).status == 401
+
+
+def test_play_and_watch_through_beacons(site: Site) -> None:
+    for body in (b"e=start", b"e=25", b"e=50", b"e=75", b"e=100", b"e=bogus"):
+        resp = site.app(request("POST", f"/b/{site.code}", body=body))
+        assert resp.status == (404 if body == b"e=bogus" else 204)
+    assert site.app(request("GET", f"/b/{site.code}")).status == 405
+    c = site.counts()
+    assert (c["plays"], c["watched_25"], c["watched_50"], c["watched_75"], c["completions"]) == (1,) * 5
+    assert c["clicks"] == 0
+
+
+def test_embed_captions_and_static_files(site: Site) -> None:
+    embed = site.get(f"/embed/{site.code}")
+    assert embed.status == 200 and b"<video" in embed.body
+    assert ("content-security-policy", "default-src 'self'; img-src * data:; media-src *; base-uri 'none'") in embed.headers
+    vtt = site.get(f"/captions/{site.video_id}/0.vtt")
+    assert vtt.status == 200 and vtt.body.startswith(b"WEBVTT")
+    assert site.get(f"/captions/{site.video_id}/5.vtt").status == 404
+    assert site.get("/static/share.js").status == 200
+    assert isinstance(site.app.storage, LocalStorage)

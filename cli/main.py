@@ -30,9 +30,33 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import batch, doctor, links, make, probe, publish, purge, serve, stats, templates
+    from . import (
+        batch,
+        captions,
+        doctor,
+        links,
+        make,
+        probe,
+        publish,
+        purge,
+        serve,
+        stats,
+        templates,
+    )
 
-    for module in (make, probe, templates, doctor, batch, publish, links, serve, stats, purge):
+    for module in (
+        make,
+        captions,
+        probe,
+        templates,
+        doctor,
+        batch,
+        publish,
+        links,
+        serve,
+        stats,
+        purge,
+    ):
         cli.add_command(module.command)
 
 

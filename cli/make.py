@@ -30,7 +30,9 @@ def parse_focus(value: str | None) -> tuple[float, float] | None:
     try:
         x, y = (float(v) for v in value.split(","))
     except ValueError:
-        raise ConfigError(f"--focus {value!r}: expected X,Y between 0 and 1, e.g. 0.5,0.4") from None
+        raise ConfigError(
+            f"--focus {value!r}: expected X,Y between 0 and 1, e.g. 0.5,0.4"
+        ) from None
     if not (0 <= x <= 1 and 0 <= y <= 1):
         raise ConfigError(f"--focus {value!r}: X and Y must be between 0 and 1")
     return (x, y)
@@ -61,6 +63,10 @@ class _Progress:
             if self.tty:
                 click.echo("\r", err=True, nl=False)
             say(f"{head}: done", fg="green")
+        elif e.kind == "warning":
+            if self.tty:
+                click.echo("\r", err=True, nl=False)
+            say(f"{head}: warning: {e.message}", fg="yellow")
         elif e.kind == "failed":
             if self.tty:
                 click.echo("\r", err=True, nl=False)
@@ -69,35 +75,104 @@ class _Progress:
 
 @click.command("make")
 @click.argument("clips", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-t", "--template", default="default", show_default=True,
-              help="Template name (see `vidkit templates list`) or a path to a .yaml file.")
-@click.option("-p", "--presets", "presets", multiple=True, default=("9x16",), show_default=True,
-              help="Output presets, repeatable or comma-separated: 9x16, 1x1, 4x5, 16x9, a platform "
-                   "(tiktok, reels, shorts, instagram, facebook, youtube, x, whatsapp, linkedin), "
-                   "`shapes`, `platforms` or `all`.")
-@click.option("-o", "--out", "out_dir", default="out", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder for the videos.")
-@click.option("--captions", default="none", show_default=True,
-              help="none, auto (transcribe offline), or a .srt/.vtt/.json caption file to burn in.")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="A merge field for the template, e.g. --set name=Amira --set place=Leeds.")
-@click.option("--brand", help="Brand kit name (in brand_assets/) or folder; overrides the template's.")
-@click.option("--template-dir", "template_dirs", multiple=True, type=click.Path(path_type=Path),
-              help="Folder of your own templates, searched before the built-ins (or $VIDKIT_TEMPLATES).")
-@click.option("--brand-dir", "brand_dirs", multiple=True, type=click.Path(path_type=Path),
-              help="Folder of your own brand kits (or $VIDKIT_BRANDS).")
-@click.option("--reframe", type=click.Choice(["auto", "fill", "fit"]),
-              help="fill: crop to fill the frame; fit: whole picture on a blurred background.")
-@click.option("--focus", metavar="X,Y", help="Point to keep when cropping, 0-1 each (default from template).")
-@click.option("--scale", type=click.FloatRange(0.1, 1.0), default=1.0, show_default=True,
-              help="Render at a fraction of full size: a quick draft, e.g. 0.25.")
-@click.option("--quality", type=click.Choice(["draft", "standard", "high"]), default="standard",
-              show_default=True, help="Encoder speed/quality trade-off.")
-@click.option("--ffmpeg", envvar="VIDKIT_FFMPEG", help="Use this ffmpeg instead of the bundled one.")
+@click.option(
+    "-t",
+    "--template",
+    default="default",
+    show_default=True,
+    help="Template name (see `vidkit templates list`) or a path to a .yaml file.",
+)
+@click.option(
+    "-p",
+    "--presets",
+    "presets",
+    multiple=True,
+    default=("9x16",),
+    show_default=True,
+    help="Output presets, repeatable or comma-separated: 9x16, 1x1, 4x5, 16x9, a platform "
+    "(tiktok, reels, shorts, instagram, facebook, youtube, x, whatsapp, linkedin), "
+    "`shapes`, `platforms` or `all`.",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    default="out",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the videos.",
+)
+@click.option(
+    "--captions",
+    default="none",
+    show_default=True,
+    help="none, auto (transcribe offline), or a .srt/.vtt/.json caption file to burn in.",
+)
+@click.option(
+    "--lang",
+    "language",
+    default="en",
+    show_default=True,
+    help="Spoken language, for --captions auto.",
+)
+@click.option(
+    "--script",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With --captions auto: the words spoken (a script or pledge), aligned word by word.",
+)
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A merge field for the template, e.g. --set name=Amira --set place=Leeds.",
+)
+@click.option(
+    "--brand", help="Brand kit name (in brand_assets/) or folder; overrides the template's."
+)
+@click.option(
+    "--template-dir",
+    "template_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Folder of your own templates, searched before the built-ins (or $VIDKIT_TEMPLATES).",
+)
+@click.option(
+    "--brand-dir",
+    "brand_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Folder of your own brand kits (or $VIDKIT_BRANDS).",
+)
+@click.option(
+    "--reframe",
+    type=click.Choice(["auto", "fill", "fit"]),
+    help="fill: crop to fill the frame; fit: whole picture on a blurred background.",
+)
+@click.option(
+    "--focus", metavar="X,Y", help="Point to keep when cropping, 0-1 each (default from template)."
+)
+@click.option(
+    "--scale",
+    type=click.FloatRange(0.1, 1.0),
+    default=1.0,
+    show_default=True,
+    help="Render at a fraction of full size: a quick draft, e.g. 0.25.",
+)
+@click.option(
+    "--quality",
+    type=click.Choice(["draft", "standard", "high"]),
+    default="standard",
+    show_default=True,
+    help="Encoder speed/quality trade-off.",
+)
+@click.option(
+    "--ffmpeg", envvar="VIDKIT_FFMPEG", help="Use this ffmpeg instead of the bundled one."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 def command(
     clips: tuple[Path, ...], template: str, presets: tuple[str, ...], out_dir: Path,
-    captions: str, sets: tuple[str, ...], brand: str | None, template_dirs: tuple[Path, ...],
+    captions: str, language: str, script: Path | None, sets: tuple[str, ...], brand: str | None, template_dirs: tuple[Path, ...],
     brand_dirs: tuple[Path, ...], reframe: str | None, focus: str | None, scale: float,
     quality: str, ffmpeg: str | None, as_json: bool,
 ) -> None:  # fmt: skip
@@ -123,7 +198,8 @@ def command(
         list(clips), template=template, presets=presets, out_dir=out_dir,
         fields=parse_sets(sets), captions=captions, brand=brand,
         template_dirs=template_dirs, brand_dirs=brand_dirs, scale=scale, ffmpeg=ffmpeg,
-        encoding=encoding, reframe=reframe, focus=parse_focus(focus),
+        encoding=encoding, reframe=reframe, focus=parse_focus(focus), language=language,
+        script=script,
         on_event=_Progress(quiet=False),
     )  # fmt: skip
     if as_json:

@@ -29,7 +29,13 @@ ALL = _commands(cli)
 
 
 def test_core_commands_exist() -> None:
-    assert {("make",), ("probe",), ("templates", "list"), ("templates", "show"), ("doctor",)} <= set(ALL)
+    assert {
+        ("make",),
+        ("probe",),
+        ("templates", "list"),
+        ("templates", "show"),
+        ("doctor",),
+    } <= set(ALL)
 
 
 @pytest.mark.parametrize("path", ALL, ids=" ".join)
@@ -108,7 +114,9 @@ def test_make_json_reports_outputs_and_errors(landscape: Path, tmp_path: Path) -
         (["--set", "novalue"], "expected KEY=VALUE"),
     ],
 )
-def test_make_usage_errors_are_one_line(landscape: Path, tmp_path: Path, args: list[str], message: str) -> None:
+def test_make_usage_errors_are_one_line(
+    landscape: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
     result = CliRunner().invoke(cli, ["make", str(landscape), "-o", str(tmp_path), *args])
     assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
@@ -116,7 +124,10 @@ def test_make_usage_errors_are_one_line(landscape: Path, tmp_path: Path, args: l
 
 
 def test_console_script_and_module_entry_point(tmp_path: Path) -> None:
-    for argv in ([sys.executable, "-m", "vidkit", "--version"], [str(Path(sys.executable).parent / "vidkit"), "--version"]):
+    for argv in (
+        [sys.executable, "-m", "vidkit", "--version"],
+        [str(Path(sys.executable).parent / "vidkit"), "--version"],
+    ):
         out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
         assert out.startswith("vidkit, version")
     bad = subprocess.run(

@@ -82,7 +82,9 @@ def _close(a, b, tol: int = 24) -> bool:  # type: ignore[no-untyped-def]
     return all(abs(x - y) <= tol for x, y in zip(a, b))
 
 
-def test_one_ffmpeg_render_for_many_presets(landscape: Path, tmp_path: Path, counting_runner) -> None:  # type: ignore[no-untyped-def]
+def test_one_ffmpeg_render_for_many_presets(
+    landscape: Path, tmp_path: Path, counting_runner
+) -> None:  # type: ignore[no-untyped-def]
     runner = counting_runner()
     outs = make_clip(
         landscape, template=load_template("default"), presets=resolve("1x1,16x9,whatsapp"),
@@ -192,3 +194,26 @@ def test_failed_render_leaves_no_partial_output(landscape: Path, tmp_path: Path)
 def _pixels(im: Image.Image) -> list[tuple[int, ...]]:
     w, h = im.size
     return [im.getpixel((x, y)) for y in range(0, h, 2) for x in range(0, w, 2)]  # type: ignore[misc]
+
+
+def test_srt_captions_are_burned_in_and_written_beside(landscape: Path, tmp_path: Path) -> None:
+    srt = tmp_path / "in.srt"
+    srt.write_text(
+        "1\n00:00:00,200 --> 00:00:01,400\nWe march {at} 50% : \\o/\n\n"
+        "2\n00:00:01,600 --> 00:00:02,800\nمرحبا 你好\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    (o,) = make([landscape], presets=["16x9"], out_dir=out, scale=SCALE, captions=srt).outputs
+    srt_out, vtt_out = o.captions
+    assert "We march {at} 50% : \\o/" in srt_out.read_text(encoding="utf-8")
+    assert "WEBVTT" in vtt_out.read_text(encoding="utf-8")
+    with_caption = frame_at(o.path, 0.8).convert("RGB")
+    without = frame_at(o.path, 1.5).convert("RGB")
+    band = (0, int(o.height * 0.7), o.width, int(o.height * 0.95))
+    diff = sum(
+        1
+        for a, b in zip(_pixels(with_caption.crop(band)), _pixels(without.crop(band)))
+        if any(abs(x - y) > 60 for x, y in zip(a, b))
+    )
+    assert diff > 30, "the caption should change the bottom band while it is shown"

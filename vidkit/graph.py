@@ -114,8 +114,18 @@ def measure_args(plan: Plan) -> list[str]:
     music = _music(plan, inputs)
     stmts = audio_filters(plan, music, None)
     duration = _num(plan.seconds(plan.main_frames))
-    return [*inputs.args, "-filter_complex", ";".join(stmts), "-map", "[amain]", "-t", duration,
-            "-f", "null", "-"]
+    return [
+        *inputs.args,
+        "-filter_complex",
+        ";".join(stmts),
+        "-map",
+        "[amain]",
+        "-t",
+        duration,
+        "-f",
+        "null",
+        "-",
+    ]
 
 
 def _music(plan: Plan, inputs: _Inputs) -> int | None:
@@ -160,7 +170,9 @@ def compile_args(
     main_seconds = _num(plan.seconds(plan.main_frames) + 1)
 
     n = len(plan.outputs)
-    stmts: list[str] = [_source_video(plan) + f",split={n}" + "".join(f"[src{i}]" for i in range(n))]
+    stmts: list[str] = [
+        _source_video(plan) + f",split={n}" + "".join(f"[src{i}]" for i in range(n))
+    ]
     stmts += audio_filters(plan, music, loudness)
     stmts.append(f"[amain]asplit={n}" + "".join(f"[amain{i}]" for i in range(n)))
 
@@ -189,7 +201,9 @@ def compile_args(
             k = inputs.add("-f", "concat", "-safe", "0", "-i", str(images.captions[i]))
             stmts.append(f"[{k}:v]format=rgba,setpts=PTS-STARTPTS[cap{i}]")
             box = out.captions.box
-            stmts.append(f"[{v}][cap{i}]overlay=x={box.x}:y={box.y}:format=auto:eof_action=pass[{v}c]")
+            stmts.append(
+                f"[{v}][cap{i}]overlay=x={box.x}:y={box.y}:format=auto:eof_action=pass[{v}c]"
+            )
             v = f"{v}c"
         # an overlay input that outlives the clip would otherwise stretch it
         stmts.append(f"[{v}]format=yuv420p,trim=end_frame={out.main_frames}[main{i}]")
@@ -221,7 +235,9 @@ def _reframe(stmts: list[str], i: int, out: OutputPlan) -> str:
     r = out.reframe
     w, h = out.width, out.height
     if r.mode == "fill":
-        stmts.append(f"[src{i}]scale={r.scale_w}:{r.scale_h},crop={w}:{h}:{r.crop_x}:{r.crop_y}[v{i}]")
+        stmts.append(
+            f"[src{i}]scale={r.scale_w}:{r.scale_h},crop={w}:{h}:{r.crop_x}:{r.crop_y}[v{i}]"
+        )
         return f"v{i}"
     bw, bh = max(2, w // 8 // 2 * 2), max(2, h // 8 // 2 * 2)
     stmts.append(f"[src{i}]split=2[fg{i}][bgs{i}]")
@@ -235,7 +251,13 @@ def _reframe(stmts: list[str], i: int, out: OutputPlan) -> str:
 
 
 def _segment(
-    stmts: list[str], inputs: _Inputs, plan: Plan, out: OutputPlan, i: int, seg: Segment, images: Images
+    stmts: list[str],
+    inputs: _Inputs,
+    plan: Plan,
+    out: OutputPlan,
+    i: int,
+    seg: Segment,
+    images: Images,
 ) -> str:
     fps = plan.fps
     seconds = _num(Fraction(seg.frames) / fps + 1)

@@ -121,12 +121,18 @@ def make_clip(
     encoding: graph.Encoding | None = None,
     reframe: str | None = None,
     focus: tuple[float, float] | None = None,
+    language: str = "en",
+    script: str | Path | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> list[Output]:
     """Render one clip to every preset in a single ffmpeg run; return what was written."""
     clip = Path(clip)
     run = runner or FFmpegRunner(locate())
     media = probe(clip)
-    cues = load_cues(captions, clip, media.has_audio)
+    cues = load_cues(
+        captions, clip, style=template.captions.style, language=language, script=script,
+        runner=run, on_warning=on_warning,
+    )  # fmt: skip
     stings = {
         p: (m.duration, m.has_audio)
         for p in (template.brand.intro, template.brand.outro)
@@ -183,29 +189,75 @@ def _posters(plan: Plan, paths: list[dict[str, Path]], tmp: dict[Path, Path], ru
     """One frame per output: about a third of the way into the main clip."""
     args: list[str] = []
     for p in paths:
-        args += ["-ss", f"{float(plan.seconds(plan.main_frames)) * 0.3:.3f}", "-i", str(tmp[p["video"]])]
+        args += [
+            "-ss",
+            f"{float(plan.seconds(plan.main_frames)) * 0.3:.3f}",
+            "-i",
+            str(tmp[p["video"]]),
+        ]
     for i, p in enumerate(paths):
-        args += ["-map", f"{i}:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1", str(tmp[p["poster"]])]
+        args += [
+            "-map",
+            f"{i}:v:0",
+            "-frames:v",
+            "1",
+            "-q:v",
+            "3",
+            "-update",
+            "1",
+            str(tmp[p["poster"]]),
+        ]
     run(args)
 
 
-def _sidecars(plan: Plan, paths: list[dict[str, Path]], tmp: dict[Path, Path], cues: Sequence[Any]) -> None:
+def _sidecars(
+    plan: Plan, paths: list[dict[str, Path]], tmp: dict[Path, Path], cues: Sequence[Any]
+) -> None:
+    """An .srt and a .vtt beside each video, for platforms that take uploaded captions."""
+    from dataclasses import replace
+
     from .captions import formats
 
-    offset_ms = [sum(s.frames for s in o.before) * 1000 / plan.fps for o in plan.outputs]
-    for p, shift in zip(paths, offset_ms):
-        shifted = formats.shift(cues, round(shift)) if shift else list(cues)
+    for out, p in zip(plan.outputs, paths):
+        shift = round(sum(s.frames for s in out.before) * 1000 / plan.fps)
+        limit = round(out.main_frames * 1000 / plan.fps) + shift
+        shifted = [
+            replace(c, start=c.start + shift, end=min(c.end + shift, limit))
+            for c in cues
+            if c.start + shift < limit
+        ]
         formats.write_srt(shifted, tmp[p["srt"]])
         formats.write_vtt(shifted, tmp[p["vtt"]])
 
 
-def load_cues(captions: str | Path | None, clip: Path, has_audio: bool) -> tuple[Any, ...]:
-    """Caption cues for ``clip``: none, from an SRT/VTT/JSON file, or transcribed (``auto``)."""
+def load_cues(
+    captions: str | Path | None,
+    clip: Path,
+    *,
+    style: str = "classic",
+    language: str = "en",
+    script: str | Path | None = None,
+    runner: Runner | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> tuple[Any, ...]:
+    """Caption cues for ``clip``: none, from an SRT/VTT/JSON file (rendered exactly as
+    written), or transcribed offline (``auto``). A clip with no speech gets no captions and a
+    warning, not garbage."""
     if captions is None or str(captions).lower() == "none":
         return ()
-    from . import captions as cap
+    from .captions.pipeline import NoSpeechError, captions_for
 
-    return tuple(cap.cues_for(clip, captions, has_audio=has_audio))
+    mode: str | Path = "auto" if str(captions).lower() == "auto" else Path(captions)
+    try:
+        found = captions_for(
+            clip, mode=mode, language=language,
+            script=Path(script) if isinstance(script, str) else script, runner=runner,
+        )  # fmt: skip
+    except NoSpeechError as exc:
+        if on_warning is not None:
+            on_warning(str(exc))
+        return ()
+    return () if found is None else tuple(found.cues(style))
 
 
 def make(
@@ -224,6 +276,8 @@ def make(
     encoding: graph.Encoding | None = None,
     reframe: str | None = None,
     focus: tuple[float, float] | None = None,
+    language: str = "en",
+    script: str | Path | None = None,
     on_event: Callable[[Event], None] | None = None,
 ) -> MakeResult:
     """Render each clip; a bad clip is reported in ``errors`` and the others still render.
@@ -246,7 +300,9 @@ def make(
                 Path(clip), template=tpl, presets=chosen, out_dir=Path(out_dir),
                 fields=fields, captions=captions, scale=scale, runner=run,
                 on_progress=lambda f, s=source, i=index: emit(Event("progress", s, i, total, f)),
-                encoding=encoding, reframe=reframe, focus=focus,
+                encoding=encoding, reframe=reframe, focus=focus, language=language,
+                script=script,
+                on_warning=lambda m, s=source, i=index: emit(Event("warning", s, i, total, message=m)),
             )  # fmt: skip
         except VidkitError as exc:
             if isinstance(exc, MediaError) and exc.path is None:

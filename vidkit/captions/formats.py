@@ -363,18 +363,18 @@ def _body(text: str) -> str:
 
 
 def write_srt(cues: Iterable[Cue], path: Path) -> None:
-    _write(path, format_srt(cues))
+    write_text(path, format_srt(cues))
 
 
 def write_vtt(cues: Iterable[Cue], path: Path) -> None:
-    _write(path, format_vtt(cues))
+    write_text(path, format_vtt(cues))
 
 
 def write_json(transcript: Transcript, path: Path) -> None:
-    _write(path, format_json(transcript))
+    write_text(path, format_json(transcript))
 
 
-def _write(path: Path, text: str) -> None:
+def write_text(path: Path, text: str) -> None:
     """Write UTF-8 text atomically (a temporary beside the file, then a rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.part")

@@ -157,3 +157,77 @@ def captions_for(
         return Captions(loaded.language, loaded.words, None, f"file:{path.name}")
     words = tuple(w for cue in loaded for w in cue.words)
     return Captions(base_language(language), words, loaded, f"file:{path.name}")
+
+
+@dataclass(frozen=True)
+class CaptionFile:
+    """What :func:`caption_clip` made: the file (or text for stdout) and what is in it."""
+
+    path: Path | None
+    text: str
+    cues: int
+    words: int
+    engine: str
+    seconds: float
+
+
+def output_format(path: Path | None) -> str:
+    """``srt``, ``vtt`` or ``json`` from an output path's extension (SRT for stdout)."""
+    if path is None:
+        return "srt"
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in ("srt", "vtt", "json"):
+        raise CaptionError(
+            "the output must end in .srt, .vtt or .json", path=path, key="output"
+        )
+    return suffix
+
+
+def caption_clip(
+    clip: Path,
+    out: Path | None,
+    *,
+    language: str = "en",
+    script: Path | None = None,
+    engine: str | None = None,
+    model: Path | None = None,
+    style: str = "classic",
+    force: bool = False,
+    runner: Runner | None = None,
+) -> CaptionFile:
+    """Transcribe ``clip`` and write an editable caption file to ``out`` (None: return the SRT
+    text only). An existing ``out`` is kept unless ``force``: it may hold someone's edits."""
+    import time
+
+    from .formats import format_json, format_srt, format_vtt, write_text
+
+    fmt = output_format(out)
+    if out is not None and out.exists() and not force:
+        raise CaptionError(
+            "already exists (it may hold your edits)",
+            path=out,
+            hint="use --force to replace it, or -o another file",
+        )
+    began = time.perf_counter()
+    found = captions_for(
+        clip,
+        mode="auto",
+        language=language,
+        script=script,
+        engine=engine,
+        model=model,
+        runner=runner,
+    )
+    assert found is not None
+    cues = found.cues(style)
+    if fmt == "json":
+        text = format_json(found.transcript)
+    elif fmt == "vtt":
+        text = format_vtt(cues)
+    else:
+        text = format_srt(cues)
+    if out is not None:
+        write_text(out, text)
+    return CaptionFile(
+        out, text, len(cues), len(found.words), found.source, time.perf_counter() - began
+    )

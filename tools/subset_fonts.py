@@ -22,8 +22,7 @@ Usage (once, as root, then with the project's venv)::
     .venv/bin/pip install fonttools
     .venv/bin/python tools/subset_fonts.py [--out brand_assets/default/fonts]
 
-vidkit itself also uses fontTools at run time, but only to read a font's character map (see
-vidkit/fonts.py).
+fontTools is needed only for this build step; vidkit reads character maps itself (vidkit/cmap.py).
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ CJK text.
 Text that no font of the stack can draw is *dropped*, never drawn as a box ("tofu"): see
 :func:`sanitize`. Emoji are dropped this way, since no colour emoji font is shipped.
 
-Character maps are read with fontTools (once per font file, cached); drawing is Pillow's job, see
-:mod:`vidkit.textdraw`.
+Character maps are read by :mod:`vidkit.cmap` (once per font file, cached); drawing is Pillow's
+job, see :mod:`vidkit.textdraw`.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+
+from PIL import ImageFont
 
 import vidkit
 
+from .cmap import FontFormatError, read_codepoints
 from .errors import TemplateError
 
 LATIN_REGULAR = "NotoSans-Regular.ttf"
@@ -42,8 +43,6 @@ _CJK = (CJK_HAN, CJK_JAPANESE, CJK_HANGUL)
 
 # Format characters that change how neighbours join or shape; kept with the text around them.
 _JOINERS = {"\u200c", "\u200d"}  # ZWNJ, ZWJ
-
-T = TypeVar("T")
 
 
 def brand_assets_dir() -> Path:
@@ -133,28 +132,19 @@ def _check_readable(path: Path) -> None:
     coverage(path)
 
 
-def _read_font(path: Path, read: Callable[[Any], T]) -> T:
-    """Open a font file with fontTools and apply ``read`` to it; errors become TemplateError."""
-    from fontTools.ttLib import TTFont, TTLibError
-
-    number = 0 if path.suffix.lower() in (".ttc", ".otc") else -1
+@functools.lru_cache(maxsize=128)
+def coverage(path: Path) -> frozenset[int]:
+    """The code points a font file maps to glyphs (its Unicode cmap). Cached per path."""
     try:
-        with open(path, "rb") as handle, TTFont(handle, lazy=True, fontNumber=number) as font:
-            return read(font)
+        codepoints = read_codepoints(path)
     except FileNotFoundError:
         raise TemplateError("font file not found", path=path) from None
-    except (TTLibError, OSError, ImportError, KeyError, ValueError, AssertionError) as err:
+    except (OSError, FontFormatError) as err:
         raise TemplateError(
             f"cannot read font: {err}", path=path, hint="use a .ttf, .otf or .ttc font file"
         ) from None
-
-
-@functools.lru_cache(maxsize=128)
-def coverage(path: Path) -> frozenset[int]:
-    """The code points a font file maps to glyphs (its best Unicode cmap). Cached per path."""
-    cmap = _read_font(path, lambda font: font.getBestCmap() or {})
-    # A font drawing a visible glyph for a line break would be odd; never count controls.
-    return frozenset(cp for cp in cmap if cp >= 0x20)
+    # Never count control characters, whatever a font maps them to.
+    return frozenset(cp for cp in codepoints if cp >= 0x20)
 
 
 @dataclass(frozen=True)
@@ -169,13 +159,12 @@ class FontInfo:
 
 def describe(path: Path) -> FontInfo:
     """Family, style and number of characters of a font file."""
-
-    def names(font: Any) -> tuple[str, str]:
-        table = font["name"]
-        return str(table.getBestFamilyName() or path.stem), str(table.getBestSubFamilyName() or "")
-
-    family, style = _read_font(path, names)
-    return FontInfo(path=path, family=family, style=style, characters=len(coverage(path)))
+    characters = len(coverage(path))
+    try:
+        family, style = ImageFont.truetype(str(path), 16).getname()
+    except OSError as err:
+        raise TemplateError(f"cannot load font: {err}", path=path) from None
+    return FontInfo(path=path, family=family or path.stem, style=style or "", characters=characters)
 
 
 def bundled_inventory() -> list[FontInfo]:

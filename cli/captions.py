@@ -18,7 +18,7 @@ from .output import emit_json, say
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dash_ok=True),
+    type=click.Path(path_type=Path, allow_dash=True),
     help="Caption file to write: .srt, .vtt or .json (word times). '-' prints SRT on stdout. "
     "Default: CLIP's name with .srt, beside the clip.",
 )
@@ -99,8 +99,8 @@ def command(
     elif as_json:
         emit_json(summary)
     if not as_json or to_stdout:
-        where = result.path if result.path else "stdout"
+        what = f"wrote {result.path}" if result.path else "printed SRT"
         say(
-            f"wrote {where}: {result.cues} cues, {result.words} words "
+            f"{what}: {result.cues} cues, {result.words} words "
             f"({result.engine}, {result.seconds:.1f} s)"
         )

@@ -1,0 +1,91 @@
+"""The publish-and-track commands as a new user runs them: publish, links, serve, stats, purge."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from publish_helpers import BROWSER_UA, fetch, free_port
+
+from vidkit.cli.main import cli
+from vidkit.config import load_settings
+from vidkit.web.server import BackgroundServer
+
+COMMANDS = ["publish", "links", "serve", "stats", "purge"]
+
+
+@pytest.fixture()
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("VIDKIT_HOME", str(tmp_path / "home"))
+    for name in ("VIDKIT_DB", "VIDKIT_STORAGE", "VIDKIT_BASE_URL", "VIDKIT_ADMIN_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> click.testing.Result:
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_publish_links_stats_loop(run, bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    port = free_port()
+    monkeypatch.setenv("VIDKIT_BASE_URL", f"http://127.0.0.1:{port}")
+    out = run("publish", str(bundle), "--title", "Our NHS", "--json")
+    assert out.exit_code == 0, out.output
+    [video] = json.loads(out.stdout)["videos"]
+    assert set(video) == {"id", "object_url", "share_url"}
+    made = run("links", "create", video["id"], "--channel", "whatsapp", "--sharer", "m-17", "--json")
+    link = json.loads(made.stdout)
+    assert link["share_url"].rsplit("/", 1)[1] == link["code"]
+    listed = json.loads(run("links", "list", "--json").stdout)["links"]
+    assert {r["code"] for r in listed} == {video["share_url"].rsplit("/", 1)[1], link["code"]}
+
+    with BackgroundServer(load_settings(), port=port):
+        assert fetch(link["share_url"], headers={"User-Agent": "WhatsApp/2.24.1 A"})[0] == 200
+        assert fetch(link["share_url"], headers={"User-Agent": BROWSER_UA})[0] == 200
+    data = json.loads(run("stats", "--json").stdout)
+    row = next(r for r in data["links"] if r["code"] == link["code"])
+    assert (row["channel"], row["sharer"], row["clicks"], row["previews"], row["unique_visitors"]) == (
+        "whatsapp", "m-17", 1, 1, 1,
+    )  # fmt: skip
+    for key in ("by_day", "by_channel", "by_referrer", "by_country"):
+        assert key in data
+    table = list(csv.DictReader(io.StringIO(run("stats", "--csv").stdout)))
+    assert next(r for r in table if r["code"] == link["code"])["clicks"] == "1"
+    assert run("stats", "--csv", "--by", "day").stdout.startswith("day,clicks,unique_visitors")
+    human = run("stats")
+    assert human.exit_code == 0 and link["code"] in human.stdout
+    assert json.loads(run("purge", "--older-than", "30", "--json").stdout)["events_deleted"] == 0
+    again = run("publish", str(bundle), "--title", "Our NHS", "--json")
+    assert json.loads(again.stdout)["videos"] == [video]
+
+
+def test_bad_input_is_one_line_and_no_traceback(run, bundle: Path) -> None:  # type: ignore[no-untyped-def]
+    broken = bundle.with_name("broken.mp4")
+    broken.write_bytes(b"junk" * 100)
+    out = run("publish", str(broken), "--title", "x")
+    assert out.exit_code == 1
+    assert out.stderr.count("\n") == 1 and "broken.mp4" in out.stderr
+    assert "Traceback" not in out.output
+    out = run("links", "create", "nosuchvideo")
+    assert out.exit_code != 0 and "no video 'nosuchvideo'" in out.stderr
+    out = run("stats", "--db", "mysql://nope")
+    assert out.exit_code == 2 and "VIDKIT_DB" in out.stderr
+    out = run("publish", str(bundle), "--title", "x", "--storage", "s3:///nobucket")
+    assert out.exit_code == 2 and "no bucket" in out.stderr
+
+
+def test_every_command_and_option_has_help() -> None:
+    for name in COMMANDS:
+        cmd = cli.commands[name]
+        subs = list(cmd.commands.values()) if isinstance(cmd, click.Group) else []
+        for c in [cmd, *subs]:
+            assert c.help and c.help.strip(), c.name
+            for param in c.params:
+                if isinstance(param, click.Option):
+                    assert param.help, f"{c.name} {param.opts}"

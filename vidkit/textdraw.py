@@ -90,7 +90,10 @@ class Run:
 
 @dataclass(frozen=True)
 class LineLayout:
-    """A laid-out line: runs in display order (left to right) and its metrics in pixels."""
+    """A laid-out line: runs in display order (left to right) and its metrics in pixels.
+
+    ``ascent`` and ``descent`` are those of the stack's first font, for every script.
+    """
 
     text: str
     runs: tuple[Run, ...]
@@ -149,14 +152,15 @@ def _layout(
         width = load_font(font, size_px).getlength(piece_text, direction=_dir(is_rtl))
         runs.append(Run(piece_text, font, is_rtl, width, font in stack.embolden))
 
-    used = {r.font for r in runs} or {stack.paths[0]}
-    metrics = [load_font(p, size_px).getmetrics() for p in used]
+    # Vertical metrics come from the stack's first font whatever the script, so that every line
+    # of a template sits the same way (Arabic fonts declare much taller ascents, for stacked marks).
+    ascent, descent = load_font(stack.paths[0], size_px).getmetrics()
     return LineLayout(
         text=text,
         runs=tuple(runs),
         width=sum(r.width for r in runs),
-        ascent=max(m[0] for m in metrics),
-        descent=max(m[1] for m in metrics),
+        ascent=ascent,
+        descent=descent,
         rtl=rtl,
         size_px=size_px,
     )
@@ -169,7 +173,8 @@ def _dir(rtl: bool) -> str | None:
 
 
 def measure(text: str, stack: FontStack, size_px: int, bold: bool = False) -> tuple[int, int]:
-    """Width (advance) and height (ascent + descent) in pixels of ``text`` drawn as one line."""
+    """Width (advance) and height (ascent + descent of the stack's first font) in pixels of
+    ``text`` drawn as one line."""
     line = layout_line(text, stack, size_px, bold=bold)
     return math.ceil(line.width), line.height
 

@@ -11,6 +11,7 @@ import click
 from vidkit.batch import BatchResult, Progress, run
 
 from .output import emit_json, say
+from .settings_options import db_option, settings, storage_options
 
 
 @click.command("batch")
@@ -46,7 +47,13 @@ from .output import emit_json, say
     metavar="ADDRESS",
     help="Run the jobs on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs vidkit[cluster]).",
 )
-@click.option("--publish", is_flag=True, help="Upload each video and add its share link.")
+@click.option(
+    "--publish",
+    is_flag=True,
+    help="Upload each video and put its share link (per 'sharer') in the manifest.",
+)
+@db_option
+@storage_options
 @click.option(
     "--scale",
     type=click.FloatRange(min=0.05, max=1.0),
@@ -63,6 +70,9 @@ def command(
     workers: int | None,
     cluster: str | None,
     publish: bool,
+    db: str | None,
+    storage: str | None,
+    base_url: str | None,
     scale: float,
     as_json: bool,
 ) -> None:
@@ -74,6 +84,7 @@ def command(
     line number and the other rows still render. Finished videos are reused on a rerun, so an
     interrupted batch picks up where it stopped. DIR/manifest.csv lists every row x preset.
     """
+    target = settings(db=db, storage=storage, base_url=base_url) if publish else None
     bar = None if as_json else _Bar()
     try:
         result = run(
@@ -84,7 +95,7 @@ def command(
             scale=scale,
             workers=workers,
             cluster=cluster,
-            publish=publish,
+            publish=target,
             on_progress=bar,
         )
     finally:
@@ -106,6 +117,8 @@ def _report(result: BatchResult) -> None:
         f"{s['ok']} of {s['outputs']} videos ok ({s['rendered']} rendered, {s['reused']} reused), "
         f"{s['failed']} failed, in {s['elapsed']:.1f}s on {s['workers']} {s['executor']} worker(s)"
     )
+    if s["published"]:
+        say(f"{s['published']} videos published; share links are in the manifest")
     say(f"manifest: {result.out_dir / 'manifest.csv'}")
 
 

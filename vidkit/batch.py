@@ -135,7 +135,7 @@ def run(
     workers: int | None = None,
     cluster: str | None = None,
     retries: int = 2,
-    publish: bool = False,
+    publish: Any = None,
     executor: Executor | None = None,
     job: JobFn | None = None,
     s3_client: S3ClientFactory = default_s3_client,
@@ -144,6 +144,8 @@ def run(
 ) -> BatchResult:
     """Render a campaign into ``out_dir``; see the module docstring.
 
+    ``publish`` is a :class:`vidkit.config.Settings` (where media and the database live): each
+    finished video is uploaded and the manifest gets share links.
     ``executor`` and ``job`` are seams for tests and other back ends; by default the executor
     is a local pool sized to the machine (or Dask when ``cluster`` is given) and the job is
     :func:`render_task`.
@@ -152,8 +154,8 @@ def run(
     camp = campaign if isinstance(campaign, Campaign) else load_campaign(campaign)
     if not 0 < scale <= 1:
         raise ConfigError("--scale is a fraction between 0 and 1", key="--scale")
-    if publish:
-        _publisher()  # fail before rendering when publishing cannot work
+    if publish is not None:
+        _check_publishing(publish)  # fail before rendering when publishing cannot work
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     hashes = HashCache(out / CACHE_FILE)
@@ -222,8 +224,14 @@ def run(
             interrupted=interrupted,
         )
         write_manifest(out, result.rows, result.summary())
-    if publish:
-        result = _publish(result, camp)
+    if publish is not None:
+        rows = publish_rows(result.rows, _titles(camp), publish)
+        result = dataclasses.replace(
+            result,
+            rows=tuple(rows),
+            failed=sum(r.status == "failed" for r in rows),
+            published=len({r.path for r in rows if r.share_url}),
+        )
         write_manifest(out, result.rows, result.summary())
     return result
 
@@ -602,12 +610,76 @@ def _manifest_rows(
 # --- publishing -------------------------------------------------------------------------------
 
 
-def _publisher() -> Any:
-    raise ConfigError(
-        "--publish is not available yet", hint="render now, publish the manifest's files later"
+def publish_rows(
+    rows: Sequence[ManifestRow], titles: Mapping[int, str], settings: Any
+) -> list[ManifestRow]:
+    """Upload each finished video once and give every row its share link.
+
+    A row with a ``sharer`` gets that member's own link (minted once: a rerun finds it again);
+    other rows get the video's campaign link. A row whose upload fails becomes ``failed``.
+    """
+    from .publish import Published, publish
+    from .registry import Registry
+    from .storage import open_storage
+
+    storage = open_storage(
+        settings.storage, base_url=settings.base_url, public_url=settings.s3_public_url
     )
+    done: dict[str, Published] = {}
+    out: list[ManifestRow] = []
+    with Registry.open(settings.db) as registry:
+        for row in rows:
+            if row.status != "ok":
+                out.append(row)
+                continue
+            try:
+                if row.path not in done:
+                    title = titles.get(row.line) or Path(row.clip).stem
+                    done[row.path] = publish(
+                        [Path(row.path)],
+                        title=title,
+                        storage=storage,
+                        registry=registry,
+                        base_url=settings.base_url,
+                    )[0]
+                video = done[row.path]
+                url = video.share_url
+                if row.sharer:
+                    link = next(
+                        (
+                            link
+                            for link in registry.links(video.id)
+                            if link.sharer == row.sharer
+                            and link.channel is None
+                            and link.parent_id is None
+                        ),
+                        None,
+                    ) or registry.create_link(video.id, sharer=row.sharer)
+                    url = f"{settings.base_url}/s/{link.code}"
+            except VidkitError as exc:
+                out.append(dataclasses.replace(row, status="failed", error=f"publish: {exc}"))
+                continue
+            out.append(dataclasses.replace(row, share_url=url))
+    return out
 
 
-def _publish(result: BatchResult, campaign: Campaign) -> BatchResult:  # pragma: no cover
-    _publisher()
-    return result
+def _titles(campaign: Campaign) -> dict[int, str]:
+    """A title per row for the share page: its ``title`` or ``name`` field, else none."""
+    titles: dict[int, str] = {}
+    for row in campaign.rows:
+        fields = {k.lower(): v for k, v in row.fields}
+        title = fields.get("title") or fields.get("name") or campaign.defaults.get("title")
+        if title:
+            titles[row.line] = title.replace("\n", " ")
+    return titles
+
+
+def _check_publishing(settings: Any) -> None:
+    from .registry import Registry
+    from .storage import open_storage
+
+    open_storage(
+        settings.storage, base_url=settings.base_url, public_url=settings.s3_public_url
+    ).check()
+    with Registry.open(settings.db):
+        pass

@@ -254,3 +254,8 @@ def test_block_image_is_sized_to_its_text(stack: FontStack) -> None:
     ink = ink_box(image)
     assert ink is not None and ink[0] <= 1 and ink[2] >= image.width - 3  # background fills it
     assert image.getpixel((image.width // 2, 3)) == (0xD7, 0x26, 0x3D, 255)
+
+
+def test_lines_in_any_script_share_the_first_fonts_metrics(stack: FontStack) -> None:
+    heights = {measure(text, stack, SIZE)[1] for text in ("Amira", "أميرة", "李明", "김민지")}
+    assert len(heights) == 1

@@ -1,4 +1,4 @@
-"""Drawing text on RGBA images with Pillow: measure, wrap, one line, a block in a box.
+"""Drawing text on RGBA images with Pillow: one line, or a block in a box.
 
 Everything here works on Pillow images and :class:`~vidkit.fonts.FontStack` s; there is no ffmpeg.
 Overlays (lower thirds, cards, caption cues) are drawn on transparent images that ffmpeg then
@@ -7,28 +7,40 @@ composes in its one filter graph.
 - Text is sanitised first (:func:`vidkit.fonts.sanitize`): nothing a font cannot draw is drawn, so
   there are no missing-glyph boxes, and any string is drawn literally - quotes, colons, percent
   signs, braces and backslashes mean nothing special here.
-- Each line is split into font runs (brand font first, bundled fallbacks after) and into direction
-  runs (:mod:`vidkit.bidi`); each run is shaped by Pillow's raqm layout (Arabic joining, ligatures,
-  kerning) and the runs are placed in display order. Where Pillow has no raqm (it needs the
-  system's FriBiDi library), right-to-left runs are shaped by :mod:`vidkit.shaping` instead.
+- Lines are laid out by :mod:`vidkit.textlayout` (font fallback, shaping, right-to-left order)
+  and broken by :mod:`vidkit.linebreak`; both modules' main functions are available from here.
 - Sizes are in pixels. Colours are ``"#RRGGBB"``, ``"#RRGGBBAA"`` or RGB(A) tuples.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
-from PIL import Image, ImageDraw, ImageFont, features
+from PIL import Image, ImageDraw
 
-from . import bidi, shaping
 from .errors import TemplateError
-from .fonts import FontStack, is_mark, sanitize, text_runs
+from .fonts import FontStack
+from .linebreak import ELLIPSIS, fit_text, wrap
+from .textlayout import LineLayout, Run, direction_arg, layout_line, load_font, measure
+
+__all__ = [
+    "ELLIPSIS",
+    "Color",
+    "LineLayout",
+    "Run",
+    "block_image",
+    "draw_block",
+    "draw_text",
+    "fit_text",
+    "layout_line",
+    "load_font",
+    "measure",
+    "parse_color",
+    "wrap",
+]
 
 Color = str | tuple[int, int, int] | tuple[int, int, int, int]
 RGBA = tuple[int, int, int, int]
@@ -36,9 +48,7 @@ Box = tuple[float, float, float, float]
 Align = Literal["left", "center", "right", "start", "end"]
 VAlign = Literal["top", "middle", "bottom"]
 
-ELLIPSIS = "\u2026"
 _HEX = re.compile(r"^#([0-9a-fA-F]{6})([0-9a-fA-F]{2})?$")
-_LAYOUT = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
 SYNTHETIC_BOLD = 0.025  # outline width, as a fraction of the size, that stands in for bold
 
 
@@ -62,332 +72,6 @@ def parse_color(value: Color, *, key: str | None = None) -> RGBA:
     raise TemplateError(
         f"not a colour: {value!r}", key=key, hint='use "#RRGGBB" or "#RRGGBBAA", e.g. "#D7263D"'
     )
-
-
-@functools.lru_cache(maxsize=256)
-def load_font(path: Path, size_px: int) -> ImageFont.FreeTypeFont:
-    """A Pillow font for ``path`` at ``size_px`` (cached). Collections use their first face."""
-    try:
-        return ImageFont.truetype(str(path), size_px, layout_engine=_LAYOUT)
-    except OSError as err:
-        raise TemplateError(f"cannot load font: {err}", path=path) from None
-
-
-@dataclass(frozen=True)
-class Run:
-    """A piece of a line drawn with one font in one direction; ``width`` is its advance.
-
-    ``text`` is what Pillow is given: the logical text with raqm, or (without raqm) a
-    right-to-left run already shaped and reversed by :mod:`vidkit.shaping`.
-    """
-
-    text: str
-    font: Path
-    rtl: bool
-    width: float
-    embolden: bool
-
-
-@dataclass(frozen=True)
-class LineLayout:
-    """A laid-out line: runs in display order (left to right) and its metrics in pixels.
-
-    ``ascent`` and ``descent`` are those of the stack's first font, for every script.
-    """
-
-    text: str
-    runs: tuple[Run, ...]
-    width: float
-    ascent: int
-    descent: int
-    rtl: bool
-    size_px: int
-
-    @property
-    def height(self) -> int:
-        return self.ascent + self.descent
-
-
-def layout_line(
-    text: str,
-    stack: FontStack,
-    size_px: int,
-    *,
-    bold: bool = False,
-    direction: Literal["ltr", "rtl"] | None = None,
-) -> LineLayout:
-    """Lay out one line (line breaks become spaces): font runs, direction, display order."""
-    if bold:
-        stack = stack.bolded()
-    clean = sanitize(text, stack).replace("\n", " ")
-    return _layout(clean, stack, int(size_px), direction)
-
-
-@functools.lru_cache(maxsize=4096)
-def _layout(
-    text: str, stack: FontStack, size_px: int, direction: Literal["ltr", "rtl"] | None
-) -> LineLayout:
-    rtl = bidi.is_rtl_paragraph(text) if direction is None else direction == "rtl"
-    char_levels = bidi.levels(text, rtl)
-    pieces: list[tuple[str, Path, int]] = []  # logical order: (text, font, level)
-    pos = 0
-    for run_text, font in text_runs(text, stack):
-        start = pos
-        for i in range(len(run_text)):
-            level = char_levels[pos + i]
-            if i > 0 and level != char_levels[pos + i - 1] and not is_mark(run_text[i]):
-                pieces.append((run_text[start - pos : i], font, char_levels[pos + i - 1]))
-                start = pos + i
-        pieces.append((run_text[start - pos :], font, char_levels[pos + len(run_text) - 1]))
-        pos += len(run_text)
-    pieces = [p for p in pieces if p[0]]
-
-    order = bidi.visual_order([lv for _, _, lv in pieces])
-    runs = []
-    for idx in order:
-        piece_text, font, level = pieces[idx]
-        is_rtl = level % 2 == 1
-        if is_rtl and _LAYOUT != ImageFont.Layout.RAQM:
-            piece_text = shaping.rtl_run_for_basic_layout(piece_text)
-        width = load_font(font, size_px).getlength(piece_text, direction=_dir(is_rtl))
-        runs.append(Run(piece_text, font, is_rtl, width, font in stack.embolden))
-
-    # Vertical metrics come from the stack's first font whatever the script, so that every line
-    # of a template sits the same way (Arabic fonts declare much taller ascents, for stacked marks).
-    ascent, descent = load_font(stack.paths[0], size_px).getmetrics()
-    return LineLayout(
-        text=text,
-        runs=tuple(runs),
-        width=sum(r.width for r in runs),
-        ascent=ascent,
-        descent=descent,
-        rtl=rtl,
-        size_px=size_px,
-    )
-
-
-def _dir(rtl: bool) -> str | None:
-    if _LAYOUT != ImageFont.Layout.RAQM:
-        return None  # basic layout cannot take a direction
-    return "rtl" if rtl else "ltr"
-
-
-def measure(text: str, stack: FontStack, size_px: int, bold: bool = False) -> tuple[int, int]:
-    """Width (advance) and height (ascent + descent of the stack's first font) in pixels of
-    ``text`` drawn as one line."""
-    line = layout_line(text, stack, size_px, bold=bold)
-    return math.ceil(line.width), line.height
-
-
-# --- wrapping ---------------------------------------------------------------------------------
-
-# Characters that may not start a line (closing brackets, CJK small kana, prolonged sound mark,
-# stops) and that may not end one (opening brackets): basic Japanese/Chinese line-breaking rules.
-_NO_START = set(
-    ")]}»›”’,.:;!?%、。，．：；！？）］｝〉》」』】〕〗〙〛ー々〻ゝゞヽヾぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ・…‥"
-)
-_NO_END = set("([{«‹“‘（［｛〈《「『【〔〖〘〚")
-
-
-def _breaks_around(char: str) -> bool:
-    """CJK ideographs, kana and fullwidth punctuation: a line may break before and after them."""
-    cp = ord(char)
-    return (
-        0x2E80 <= cp <= 0x312F  # radicals, CJK punctuation, kana, bopomofo
-        or 0x3190 <= cp <= 0x9FFF  # kanbun ... CJK unified ideographs
-        or 0xF900 <= cp <= 0xFAFF
-        or 0xFF00 <= cp <= 0xFFEF
-        or 0x20000 <= cp <= 0x3FFFF
-    )
-
-
-_SPACES_NOBREAK = {"\u00a0", "\u202f", "\u2007"}
-
-
-@dataclass(frozen=True)
-class _Atom:
-    text: str  # an unbreakable piece
-    space: str  # the whitespace after it ("" when the break needs none, as between CJK)
-
-
-def _atoms(paragraph: str) -> list[_Atom]:
-    atoms: list[_Atom] = []
-    word: list[str] = []
-    space: list[str] = []
-
-    def flush() -> None:
-        if word or space:
-            atoms.append(_Atom("".join(word), "".join(space)))
-        word.clear()
-        space.clear()
-
-    prev = ""
-    for char in paragraph:
-        if char.isspace() and char not in _SPACES_NOBREAK:
-            space.append(char)
-            prev = char
-            continue
-        if space:
-            flush()
-        elif word and not is_mark(char):
-            cjk_break = (_breaks_around(char) or _breaks_around(prev)) and (
-                char not in _NO_START and prev not in _NO_END
-            )
-            hyphen_break = prev in "-\u2010" and len(word) > 1 and word[-2].isalpha()
-            if cjk_break or (hyphen_break and char.isalpha()):
-                flush()
-        word.append(char)
-        prev = char
-    flush()
-    if atoms and not atoms[0].text:  # leading whitespace
-        atoms = atoms[1:]
-    return atoms
-
-
-def _split_long(atom: _Atom, fits: _Fits) -> list[_Atom]:
-    """Hard-break a piece wider than the line into pieces that fit (never inside a cluster)."""
-    clusters = _clusters(atom.text)
-    pieces: list[_Atom] = []
-    current = ""
-    for cluster in clusters:
-        if current and not fits(current + cluster):
-            pieces.append(_Atom(current, ""))
-            current = cluster
-        else:
-            current += cluster
-    pieces.append(_Atom(current, atom.space))
-    return pieces
-
-
-def _clusters(text: str) -> list[str]:
-    """Characters with their following marks and joiners (a simple grapheme cluster)."""
-    out: list[str] = []
-    for char in text:
-        if out and (
-            is_mark(char) or char in "\u200c\u200d" or out[-1].endswith(("\u200c", "\u200d"))
-        ):
-            out[-1] += char
-        else:
-            out.append(char)
-    return out
-
-
-class _Fits:
-    def __init__(self, stack: FontStack, size_px: int, max_width: float, bold: bool) -> None:
-        self.stack, self.size_px, self.max_width, self.bold = stack, size_px, max_width, bold
-
-    def width(self, text: str) -> float:
-        return layout_line(text, self.stack, self.size_px, bold=self.bold).width
-
-    def __call__(self, text: str) -> bool:
-        return self.width(text) <= self.max_width
-
-
-def _join(atoms: Sequence[_Atom]) -> str:
-    return "".join(a.text + a.space for a in atoms[:-1]) + (atoms[-1].text if atoms else "")
-
-
-def _greedy(atoms: list[_Atom], fits: _Fits) -> list[tuple[int, int]]:
-    lines: list[tuple[int, int]] = []
-    start = 0
-    for end in range(1, len(atoms) + 1):
-        if end - 1 > start and not fits(_join(atoms[start:end])):
-            lines.append((start, end - 1))
-            start = end - 1
-    lines.append((start, len(atoms)))
-    return lines
-
-
-def _balanced(atoms: list[_Atom], fits: _Fits, count: int) -> list[tuple[int, int]] | None:
-    """Break into exactly ``count`` lines of widths as even as possible (least squared slack)."""
-    n = len(atoms)
-    widths = [fits.width(a.text) for a in atoms]
-    spaces = [fits.width(a.space) if a.space else 0.0 for a in atoms]
-    prefix = [0.0]
-    for w, s in zip(widths, spaces):
-        prefix.append(prefix[-1] + w + s)
-
-    def line_width(i: int, j: int) -> float:  # atoms i..j-1, no trailing space
-        return prefix[j] - prefix[i] - spaces[j - 1]
-
-    inf = float("inf")
-    # cost[m][j]: best cost of atoms[:j] in m lines; back[m][j]: where the last line starts.
-    cost = [[inf] * (n + 1) for _ in range(count + 1)]
-    back = [[0] * (n + 1) for _ in range(count + 1)]
-    cost[0][0] = 0.0
-    for m in range(1, count + 1):
-        for j in range(m, n + 1):
-            for i in range(j - 1, m - 2, -1):
-                w = line_width(i, j)
-                if w > fits.max_width:
-                    break
-                c = cost[m - 1][i] + (fits.max_width - w) ** 2
-                if c < cost[m][j]:
-                    cost[m][j], back[m][j] = c, i
-    if cost[count][n] == inf:
-        return None
-    lines = []
-    j = n
-    for m in range(count, 0, -1):
-        i = back[m][j]
-        lines.append((i, j))
-        j = i
-    lines.reverse()
-    # The sums above ignore kerning across pieces; check the real widths.
-    if not all(fits(_join(atoms[i:j])) for i, j in lines):
-        return None
-    return lines
-
-
-def _ellipsize(text: str, fits: _Fits) -> str:
-    clusters = _clusters(text.rstrip())
-    while clusters and not fits("".join(clusters).rstrip() + ELLIPSIS):
-        clusters.pop()
-    return "".join(clusters).rstrip() + ELLIPSIS
-
-
-def wrap(
-    text: str,
-    stack: FontStack,
-    size_px: int,
-    max_width: float,
-    max_lines: int | None = None,
-    *,
-    bold: bool = False,
-) -> list[str]:
-    """Break ``text`` into lines no wider than ``max_width`` pixels as drawn.
-
-    Explicit line breaks are kept. Each paragraph uses the fewest lines possible, with the breaks
-    chosen so the lines are of similar width (no lone last word). Lines break at spaces, between
-    CJK characters (respecting basic kinsoku rules) and after a hyphen inside a word; a word wider
-    than the line is broken between characters. With ``max_lines``, the last line kept ends in an
-    ellipsis when text had to be cut.
-    """
-    if bold:
-        stack = stack.bolded()
-    fits = _Fits(stack, int(size_px), max_width, False)
-    lines: list[str] = []
-    for paragraph in sanitize(text, stack).split("\n"):
-        atoms: list[_Atom] = []
-        for atom in _atoms(paragraph):
-            atoms += _split_long(atom, fits) if not fits(atom.text) else [atom]
-        if not atoms:
-            lines.append("")
-            continue
-        spans = _greedy(atoms, fits)
-        if len(spans) > 1 and len(atoms) <= 400:
-            spans = _balanced(atoms, fits, len(spans)) or spans
-        lines += [_join(atoms[i:j]) for i, j in spans]
-    while lines and not lines[-1]:
-        lines.pop()  # trailing blank lines draw nothing
-    if max_lines is not None and len(lines) > max_lines:
-        kept = lines[:max_lines]
-        kept[-1] = _ellipsize(kept[-1], fits) if max_lines > 0 else ""
-        lines = [line for line in kept if max_lines > 0]
-    return lines
-
-
-# --- drawing ----------------------------------------------------------------------------------
 
 
 def draw_text(
@@ -453,7 +137,7 @@ def _draw_line(
     for run in line.runs:
         font = load_font(run.font, line.size_px)
         extra = max(1, round(line.size_px * SYNTHETIC_BOLD)) if run.embolden else 0
-        kwargs = {"font": font, "anchor": "ls", "direction": _dir(run.rtl)}
+        kwargs = {"font": font, "anchor": "ls", "direction": direction_arg(run.rtl)}
         if stroke_width > 0:
             draw.text(
                 (x, baseline),
@@ -596,31 +280,3 @@ def block_image(
         bold=bold,
     )
     return image
-
-
-def fit_text(
-    text: str,
-    stack: FontStack,
-    max_size_px: int,
-    width: float,
-    height: float,
-    *,
-    max_lines: int | None = None,
-    min_size_px: int = 8,
-    line_spacing: float = 1.2,
-    bold: bool = False,
-) -> tuple[int, list[str]]:
-    """The largest size (down to ``min_size_px``) at which ``text`` wraps into ``width`` x
-    ``height`` pixels without cutting; returns (size, lines). At the minimum size lines may be cut
-    (ellipsis) to respect ``max_lines`` and the height."""
-    size = int(max_size_px)
-    while True:
-        lines = wrap(text, stack, size, width, bold=bold)
-        limit = max(1, int(height // (size * line_spacing)))
-        if max_lines is not None:
-            limit = min(limit, max_lines)
-        if len(lines) <= limit or size <= min_size_px:
-            if len(lines) > limit:
-                lines = wrap(text, stack, size, width, max_lines=limit, bold=bold)
-            return size, lines
-        size = max(min_size_px, int(size * 0.92))

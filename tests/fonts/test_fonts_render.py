@@ -10,7 +10,7 @@ import pytest
 from fontcheck import blank, ink_amount, ink_box, same_pixels
 from PIL import Image, ImageDraw, ImageFont
 
-from vidkit import fonts, textdraw
+from vidkit import fonts, textlayout
 from vidkit.errors import TemplateError
 from vidkit.fonts import FontStack, bundled_fonts_dir
 from vidkit.textdraw import (
@@ -214,16 +214,16 @@ def test_block_background_composites_over_existing_pixels(stack: FontStack) -> N
 @contextlib.contextmanager
 def basic_layout() -> Iterator[None]:
     """Pillow's basic layout, as on a system without FriBiDi (so without raqm)."""
-    saved = textdraw._LAYOUT
-    textdraw._LAYOUT = ImageFont.Layout.BASIC
+    saved = textlayout._LAYOUT
+    textlayout._LAYOUT = ImageFont.Layout.BASIC
     load_font.cache_clear()
-    textdraw._layout.cache_clear()
+    textlayout._layout.cache_clear()
     try:
         yield
     finally:
-        textdraw._LAYOUT = saved
+        textlayout._LAYOUT = saved
         load_font.cache_clear()
-        textdraw._layout.cache_clear()
+        textlayout._layout.cache_clear()
 
 
 def test_arabic_is_joined_and_ordered_even_without_raqm(stack: FontStack) -> None:

@@ -25,6 +25,8 @@ from .script import read_script, script_words
 MIN_WORDS_PER_SECOND = 1.0
 #: Below this mean word confidence (where the engine reports one), the result is noise.
 MIN_CONFIDENCE = 0.2
+#: Fewer syllable-like level dips per second than this: not speech (held notes, hum, noise).
+MIN_DIPS_PER_SECOND = 2.0
 #: Minimum detected speech for a clip to be worth captioning.
 MIN_SPEECH_MS = 300
 
@@ -100,6 +102,14 @@ def transcribe_clip(
                 "no speech found: the audio is silent or nearly so",
                 path=clip,
                 hint="no captions were made",
+            )
+        dips = audio_mod.dips_per_second(audio, regions)
+        if dips < MIN_DIPS_PER_SECOND:
+            raise NoSpeechError(
+                "no clear speech found (music or noise only?)",
+                path=clip,
+                hint=f"{speech_ms / 1000:.1f} s of sound without the rhythm of speech; "
+                "no captions were made",
             )
         chunks = audio_mod.chunks(regions, duration_ms=audio.duration_ms)
         if words_of_script is not None and lang == "en" and chosen.name != "pocketsphinx":

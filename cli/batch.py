@@ -112,7 +112,7 @@ def command(
 def _report(result: BatchResult) -> None:
     s = result.summary()
     for row in result.failures():
-        say(f"line {row.line}: {row.error}", fg="red")
+        say(f"{Path(row.source).name} line {row.line}: {row.error}", fg="red")
     say(
         f"{s['ok']} of {s['outputs']} videos ok ({s['rendered']} rendered, {s['reused']} reused), "
         f"{s['failed']} failed, in {s['elapsed']:.1f}s on {s['workers']} {s['executor']} worker(s)"
@@ -129,13 +129,13 @@ class _Bar:
         self.started = time.monotonic()
         self.shown = False
         self.tty = sys.stderr.isatty()
+        self.failed = 0
 
     def __call__(self, p: Progress) -> None:
         if p.total == 0:
             return
-        if p.error and p.line is not None:
-            self._clear()
-            say(f"line {p.line}: {p.error}", fg="red")
+        if p.error:
+            self.failed += 1
         frac = p.seconds_done / p.seconds_total if p.seconds_total else p.done / p.total
         elapsed = time.monotonic() - self.started
         eta = elapsed / frac * (1 - frac) if frac > 0 else None
@@ -145,15 +145,13 @@ class _Bar:
             f"[{'#' * fill}{'-' * (width - fill)}] {p.done}/{p.total} jobs "
             f"{frac:4.0%}  ETA {_clock(eta)}"
         )
+        if self.failed:
+            text += f"  {self.failed} failed"
         if self.tty:
             click.echo("\r" + text, err=True, nl=False)
             self.shown = True
         elif p.done == p.total or p.done == 0:
             click.echo(text, err=True)
-
-    def _clear(self) -> None:
-        if self.shown:
-            click.echo("\r\033[K", err=True, nl=False)
 
     def close(self) -> None:
         if self.shown:

@@ -564,8 +564,14 @@ def _collect(
     else:
         by_platform = {o.platform: o for o in result.outputs}
         missing = [p for p in task.presets if p not in by_platform]
+        unseen = [o.path for o in result.outputs if not Path(o.path).is_file()]
         if missing:
             error = f"the renderer made no {missing[0]} output"
+        elif unseen:
+            error = (
+                f"{unseen[0]} was written on {result.worker} but is not visible here "
+                "(the output folder must be shared with the workers)"
+            )
         else:
             for preset, key in zip(task.presets, task.keys):
                 output = by_platform[preset]
@@ -584,6 +590,7 @@ def _manifest_rows(
     for e in plan_.entries:
         common = {
             "line": e.line,
+            "source": e.source,
             "clip": e.clip,
             "template": e.template,
             "platform": e.platform,

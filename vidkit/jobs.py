@@ -147,7 +147,8 @@ class JobStore:
         return self.root / f"{key}.json"
 
     def finished(self, key: str) -> OutputRecord | None:
-        """The finished output for ``key`` if its record and its file both still exist."""
+        """The finished output for ``key`` if its record exists and its file is still the one
+        the job wrote (same size and modification time)."""
         try:
             data = json.loads(self._path(key).read_text(encoding="utf-8"))
             stored = dict(data["output"])
@@ -155,9 +156,14 @@ class JobStore:
                 if stored.get(name):
                     stored[name] = str(self.out_dir / stored[name])
             record = OutputRecord(**stored)
+            st = Path(record.path).stat()
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        return record if Path(record.path).is_file() else None
+        # The file must be the one this job wrote: a changed row renders to the same name, and
+        # changing it back must not reuse the other row's video.
+        if [st.st_size, st.st_mtime_ns] != data.get("file"):
+            return None
+        return record
 
     def record(self, key: str, output: OutputRecord, *, line: int, clip: str) -> None:
         """Remember a finished output; paths inside the folder are kept relative to it, so the
@@ -166,7 +172,14 @@ class JobStore:
         for name in ("path", "poster", "card"):
             if stored.get(name):
                 stored[name] = os.path.relpath(stored[name], self.out_dir)
-        data = {"key": key, "line": line, "clip": clip, "output": stored}
+        st = Path(output.path).stat()
+        data = {
+            "key": key,
+            "line": line,
+            "clip": clip,
+            "output": stored,
+            "file": [st.st_size, st.st_mtime_ns],
+        }
         write_atomic(self._path(key), json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -185,6 +198,7 @@ class ManifestRow:
     sharer: str = ""
     key: str = ""
     reused: bool = False
+    source: str = ""  # the file ``line`` is in (the campaign CSV or YAML)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

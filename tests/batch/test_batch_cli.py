@@ -30,7 +30,7 @@ def test_json_run_with_a_broken_row_exits_non_zero(workspace: Path) -> None:
 
     human = CliRunner().invoke(cli, [*args, "--workers", "1"])
     assert human.exit_code == 1 and human.stdout == ""
-    assert "line 3:" in human.stderr and "gone.mp4" in human.stderr
+    assert "c.csv line 3:" in human.stderr and "gone.mp4" in human.stderr
     assert "1 reused" in human.stderr
 
 

@@ -102,6 +102,11 @@ def test_rerun_skips_and_a_changed_row_rerenders_alone(workspace: Path) -> None:
     a = next(p for p in stamps if p.name.startswith("a-"))
     assert a.stat().st_mtime_ns == stamps[a]
 
+    # Changing the row back must not take the other version's video for its own.
+    write_csv(campaign, "clip,name\nclips/a.mp4,Ana\nclips/b.mp4,Bo\nclips/c.mp4,Cy\n")
+    fourth = run(campaign, out_dir=out, presets="9x16", scale=SCALE, workers=1, job=counter)
+    assert fourth.ok and fourth.rendered == 1 and sorted(counter.lines()) == [2, 3, 3, 3, 4, 4]
+
 
 def test_interrupted_batch_keeps_what_finished_and_resumes(workspace: Path) -> None:
     out = workspace / "out"
@@ -149,3 +154,23 @@ def test_local_pool_of_two_matches_and_yaml_templates(workspace: Path) -> None:
         (6, "default"),
         (6, "rally"),
     }
+
+
+def test_captions_column_is_part_of_the_job(workspace: Path) -> None:
+    subs = workspace / "subs.srt"
+    subs.write_text("1\n00:00:00,100 --> 00:00:00,900\nHello from Leeds\n", encoding="utf-8")
+    campaign = write_csv(
+        workspace / "c.csv", "clip,name,captions\nclips/a.mp4,Ana,subs.srt\nclips/b.mp4,Bo,\n"
+    )
+    out = workspace / "out"
+    counter = CountingJob(workspace / "renders.log")
+    first = run(campaign, out_dir=out, scale=SCALE, workers=1, job=counter)
+    assert first.ok
+    sidecar = Path(first.rows[0].path).with_suffix(".srt")
+    assert "Hello from Leeds" in sidecar.read_text(encoding="utf-8")
+    assert not Path(first.rows[1].path).with_suffix(".srt").exists()
+
+    subs.write_text("1\n00:00:00,100 --> 00:00:00,900\nHello from Hull\n", encoding="utf-8")
+    again = run(campaign, out_dir=out, scale=SCALE, workers=1, job=counter)
+    assert again.rendered == 1 and sorted(counter.lines()) == [2, 2, 3]
+    assert "Hull" in sidecar.read_text(encoding="utf-8")

@@ -56,9 +56,12 @@ def bundle(rendered: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
-def settings(tmp_path: Path) -> Settings:
-    """Defaults as a new user gets them, inside a temporary VIDKIT_HOME."""
-    return load_settings({"VIDKIT_HOME": str(tmp_path / "home"), "VIDKIT_ADMIN_TOKEN": "s3cret"})
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    """Defaults as a new user gets them, inside a temporary VIDKIT_HOME, on each database."""
+    env = {"VIDKIT_HOME": str(tmp_path / "home"), "VIDKIT_ADMIN_TOKEN": "s3cret"}
+    if not db_url.endswith("registry.db"):  # PostgreSQL
+        env["VIDKIT_DB"] = db_url
+    return load_settings(env)
 
 
 # database backends ------------------------------------------------------------------------
@@ -72,7 +75,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     base = os.environ.get("VIDKIT_TEST_DATABASE_URL")
     if not base:
-        pytest.skip("PostgreSQL tests need VIDKIT_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)")
+        pytest.skip(
+            "PostgreSQL tests need VIDKIT_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)"
+        )
     psycopg = pytest.importorskip("psycopg")
     schema = f"vk_{secrets.token_hex(6)}"
     with psycopg.connect(base, autocommit=True) as conn:

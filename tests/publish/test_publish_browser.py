@@ -64,7 +64,9 @@ def test_page_loads_video_plays_and_beacons_count(
         response = page.goto(res.share_url, wait_until="load")
         assert response.status == 200 and response.url == res.share_url  # no redirect
         assert page.title() == "In a browser"
-        page.evaluate("() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }")
+        page.evaluate(
+            "() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }"
+        )
         page.wait_for_function("() => document.getElementById('player').ended", timeout=20_000)
         played = page.evaluate("document.getElementById('player').currentTime")
         assert played > 1.5
@@ -90,7 +92,9 @@ def test_page_loads_video_plays_and_beacons_count(
     assert errors == []
     c = _counts(s, res.code)
     assert (c["clicks"], c["unique_visitors"], c["previews"]) == (1, 1, 0)
-    assert (c["plays"], c["watched_25"], c["watched_50"], c["watched_75"], c["completions"]) == (1,) * 5
+    assert (c["plays"], c["watched_25"], c["watched_50"], c["watched_75"], c["completions"]) == (
+        1,
+    ) * 5
 
 
 def test_headless_browser_with_its_own_user_agent_is_not_a_click(

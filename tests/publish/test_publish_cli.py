@@ -11,8 +11,8 @@ import click
 import pytest
 from click.testing import CliRunner
 from publish_helpers import BROWSER_UA, fetch, free_port
-
 from vidkit.cli.main import cli
+
 from vidkit.config import load_settings
 from vidkit.web.server import BackgroundServer
 
@@ -39,7 +39,9 @@ def test_publish_links_stats_loop(run, bundle: Path, monkeypatch: pytest.MonkeyP
     assert out.exit_code == 0, out.output
     [video] = json.loads(out.stdout)["videos"]
     assert set(video) == {"id", "object_url", "share_url"}
-    made = run("links", "create", video["id"], "--channel", "whatsapp", "--sharer", "m-17", "--json")
+    made = run(
+        "links", "create", video["id"], "--channel", "whatsapp", "--sharer", "m-17", "--json"
+    )
     link = json.loads(made.stdout)
     assert link["share_url"].rsplit("/", 1)[1] == link["code"]
     listed = json.loads(run("links", "list", "--json").stdout)["links"]

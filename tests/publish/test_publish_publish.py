@@ -43,7 +43,10 @@ def test_publish_uploads_video_poster_card_and_captions(bundle: Path, settings: 
     digest = sha256_file(bundle)
     assert video.video_key == f"{digest}.mp4" and res.object_url.endswith(video.video_key)
     assert store.path(video.video_key).read_bytes() == bundle.read_bytes()
-    assert store.path(video.poster_key).read_bytes() == bundle.with_name("clip.poster.jpg").read_bytes()
+    assert (
+        store.path(video.poster_key).read_bytes()
+        == bundle.with_name("clip.poster.jpg").read_bytes()
+    )
     assert store.path(video.card_key).read_bytes() == bundle.with_name("clip.card.jpg").read_bytes()
     vtt = store.read(video.captions[0].key).decode()
     assert vtt.startswith("WEBVTT") and "00:00:00.000 --> 00:00:01.000" in vtt
@@ -105,7 +108,9 @@ def test_a_failed_upload_leaves_no_half_registered_video(bundle: Path, settings:
 def test_a_missing_card_is_a_warning_not_an_error(bundle: Path, settings: Settings) -> None:
     bundle.with_name("clip.card.jpg").unlink()
     with Registry.open(settings.db) as reg:
-        [res] = publish([bundle], title="T", storage=_local(settings), registry=reg, base_url="http://x")
+        [res] = publish(
+            [bundle], title="T", storage=_local(settings), registry=reg, base_url="http://x"
+        )
         assert reg.video(res.id).card_key is None
     assert any("card" in w for w in res.warnings)
 
@@ -113,7 +118,9 @@ def test_a_missing_card_is_a_warning_not_an_error(bundle: Path, settings: Settin
 def test_publish_to_s3_end_to_end(bundle: Path, bucket: str, settings: Settings) -> None:
     store = S3Storage(bucket=bucket, prefix="videos")
     with Registry.open(settings.db) as reg:
-        [res] = publish([bundle], title="On S3", storage=store, registry=reg, base_url="https://s.example")
+        [res] = publish(
+            [bundle], title="On S3", storage=store, registry=reg, base_url="https://s.example"
+        )
         video = reg.video(res.id)
     with urllib.request.urlopen(res.object_url, timeout=10) as resp:
         assert resp.headers["Content-Type"] == "video/mp4"

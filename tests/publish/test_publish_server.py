@@ -7,8 +7,8 @@ import http.client
 import io
 import os
 import re
-import socket
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -39,7 +39,9 @@ def served(settings: Settings, bundle: Path) -> Iterator[tuple[BackgroundServer,
         yield srv, res.code
 
 
-def test_every_url_in_the_unfurl_set_fetches(served: tuple[BackgroundServer, str], bundle: Path) -> None:
+def test_every_url_in_the_unfurl_set_fetches(
+    served: tuple[BackgroundServer, str], bundle: Path
+) -> None:
     srv, code = served
     status, headers, body = fetch(f"{srv.url}/s/{code}")
     assert status == 200 and headers["content-type"].startswith("text/html")
@@ -59,7 +61,11 @@ def test_every_url_in_the_unfurl_set_fetches(served: tuple[BackgroundServer, str
     status, _, player = fetch(page.meta["twitter:player"])
     assert status == 200 and b"<video" in player
     status, headers, vtt = fetch(page.first("track")["src"])
-    assert status == 200 and headers["content-type"].startswith("text/vtt") and vtt.startswith(b"WEBVTT")
+    assert (
+        status == 200
+        and headers["content-type"].startswith("text/vtt")
+        and vtt.startswith(b"WEBVTT")
+    )
     poster = page.first("video")["poster"]
     assert fetch(poster)[0] == 200
 
@@ -111,36 +117,36 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
 
 def test_answered_clicks_survive_kill_9(settings: Settings, bundle: Path, tmp_path: Path) -> None:
     port = free_port()
-    env = {**os.environ, "VIDKIT_HOME": str(settings.home), "VIDKIT_BASE_URL": f"http://127.0.0.1:{port}"}
+    env = {**os.environ, "VIDKIT_HOME": str(settings.home), "VIDKIT_DB": settings.db,
+           "VIDKIT_BASE_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
     with Registry.open(settings.db) as reg:
         [res] = publish([bundle], title="Durable", storage=open_storage(settings.storage, base_url="http://x"),
                         registry=reg, base_url="http://x")  # fmt: skip
     argv = [sys.executable, "-m", "vidkit", "serve", "--port", str(port)]
-    err = open(tmp_path / "serve.err", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=err)
     answered = 0
-    try:
-        _wait_ready(f"http://127.0.0.1:{port}", proc)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        for _ in range(400):
-            conn.request("GET", f"/s/{res.code}", headers={"User-Agent": BROWSER_UA})
-            resp = conn.getresponse()
-            resp.read()
-            answered += resp.status == 200
-        conn.close()
-    finally:
-        proc.send_signal(signal.SIGKILL)  # no chance to flush
-        proc.wait()
-    with Registry.open(settings.db) as reg:
-        before = reg.event_count("click")
-    assert answered == 400
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=err)
-    try:
-        _wait_ready(f"http://127.0.0.1:{port}", proc)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(30)
-        err.close()
+    with open(tmp_path / "serve.err", "wb") as err:
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            _wait_ready(f"http://127.0.0.1:{port}", proc)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            for _ in range(400):
+                conn.request("GET", f"/s/{res.code}", headers={"User-Agent": BROWSER_UA})
+                resp = conn.getresponse()
+                resp.read()
+                answered += resp.status == 200
+            conn.close()
+        finally:
+            proc.send_signal(signal.SIGKILL)  # no chance to flush
+            proc.wait()
+        with Registry.open(settings.db) as reg:
+            before = reg.event_count("click")
+        assert answered == 400
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            _wait_ready(f"http://127.0.0.1:{port}", proc)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(30)
     log = (tmp_path / "serve.err").read_text()
     with Registry.open(settings.db) as reg:
         assert reg.event_count("click") == 400

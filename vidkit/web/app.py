@@ -96,7 +96,9 @@ class ShareApp:
         if path == "/healthz":
             return Response(200, b"ok\n", headers=[("cache-control", "no-store")])
         if path == "/favicon.ico":  # browsers ask for it on every share page
-            return Response(204, b"", content_type=None, headers=[("cache-control", "public, max-age=86400")])
+            return Response(
+                204, b"", content_type=None, headers=[("cache-control", "public, max-age=86400")]
+            )
         if path == "/robots.txt":
             return Response(200, ROBOTS)
         return not_found()

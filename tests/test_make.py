@@ -217,3 +217,28 @@ def test_srt_captions_are_burned_in_and_written_beside(landscape: Path, tmp_path
         if any(abs(x - y) > 60 for x, y in zip(a, b))
     )
     assert diff > 30, "the caption should change the bottom band while it is shown"
+
+
+def test_every_preset_renders_from_one_call(landscape: Path, tmp_path: Path) -> None:
+    from vidkit.presets import all_presets
+
+    result = make([landscape], presets=["all"], out_dir=tmp_path, scale=0.1)
+    assert not result.errors
+    assert [o.platform for o in result.outputs] == list(all_presets())
+    for o in result.outputs:
+        p = all_presets()[o.platform].scaled(0.1)
+        assert (streams(o.path)["width"], streams(o.path)["height"]) == (p.width, p.height)
+
+
+@pytest.mark.parametrize("template", ["default", "testimony", "rally"])
+def test_every_builtin_template_renders(template: str, landscape: Path, tmp_path: Path) -> None:
+    srt = tmp_path / "c.srt"
+    srt.write_text("1\n00:00:00,100 --> 00:00:02,500\nEvery template, with captions\n")
+    result = make(
+        [landscape], template=template, presets=["9x16", "16x9"], out_dir=tmp_path / "out",
+        scale=0.2, captions=srt, fields={"place": "Leeds"},
+    )  # fmt: skip
+    assert not result.errors
+    for o in result.outputs:
+        s = streams(o.path)
+        assert s["vcodec"] == "h264" and s["duration"] > 3

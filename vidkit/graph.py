@@ -206,7 +206,7 @@ def compile_args(
             )
             v = f"{v}c"
         # an overlay input that outlives the clip would otherwise stretch it
-        stmts.append(f"[{v}]format=yuv420p,trim=end_frame={out.main_frames}[main{i}]")
+        stmts.append(f"[{v}]format=yuv420p,setsar=1,trim=end_frame={out.main_frames}[main{i}]")
         stmts.append(f"[amain{i}]atrim=end_sample={_samples(out.main_frames, plan.fps)}[maina{i}]")
 
         parts: list[str] = []

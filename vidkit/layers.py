@@ -58,7 +58,7 @@ def caption_track(track: CaptionTrack, total_ms: int, folder: Path) -> Path:
 
     c = track.brand.colors
     look = CaptionLook(
-        stack=FontStack.for_font(track.brand.heading_font),
+        stack=FontStack.for_font(track.brand.heading_font, bold=True),
         size_px=track.size_px,
         colour=c.text,
         accent=c.accent,
@@ -117,7 +117,7 @@ def lower_third(d: LowerThirdDrawing, box: Box) -> Image.Image:
     canvas = Image.new("RGBA", (box.w, box.h), (0, 0, 0, 0))
     draw = ImageDraw.Draw(canvas)
     c = d.brand.colors
-    heading = FontStack.for_font(d.brand.heading_font)
+    heading = FontStack.for_font(d.brand.heading_font, bold=True)
     body = FontStack.for_font(d.brand.body_font)
     title_px = max(8, round(box.h * 0.34))
     sub_px = max(6, round(box.h * 0.22))
@@ -157,7 +157,7 @@ def lower_third(d: LowerThirdDrawing, box: Box) -> Image.Image:
 def title(d: TitleDrawing, box: Box) -> Image.Image:
     canvas = Image.new("RGBA", (box.w, box.h), (0, 0, 0, 110))
     c = d.brand.colors
-    heading = FontStack.for_font(d.brand.heading_font)
+    heading = FontStack.for_font(d.brand.heading_font, bold=True)
     body = FontStack.for_font(d.brand.body_font)
     unit = min(box.w, box.h)
     size = max(10, round(unit * 0.11))
@@ -184,7 +184,7 @@ def end_card(d: EndCardDrawing, width: int, height: int) -> Image.Image:
     canvas = Image.new("RGBA", (width, height), _rgba(c.secondary, 255))
     safe = d.safe
     unit = min(width, height)
-    heading = FontStack.for_font(d.brand.heading_font)
+    heading = FontStack.for_font(d.brand.heading_font, bold=True)
     body = FontStack.for_font(d.brand.body_font)
     cx = safe.x + safe.w // 2  # centre on the safe area, which may be off-centre
     y = safe.y + round(safe.h * 0.12)

@@ -21,6 +21,7 @@ from .templates import Template, fill
 
 AUDIO_RATE = 48_000
 _FADE = Fraction(3, 10)
+_NO_CAP_KBPS = 50_000
 
 
 @dataclass(frozen=True)
@@ -385,7 +386,8 @@ def _plan_output(
                 f"clip is too long for preset {p.name} ({p.max_bytes // 1_000_000} MB limit)",
                 hint=f"at most about {longest:.0f} s fits",
             )
-        cap = video if cap is None else min(cap, video)
+        if video < _NO_CAP_KBPS:  # a cap far above any real encode only confuses the encoder
+            cap = video if cap is None else min(cap, video)
 
     return OutputPlan(
         preset=p,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import threading
 from collections import deque
@@ -97,11 +98,13 @@ def _drain(stream, tail: deque[str]) -> None:  # type: ignore[no-untyped-def]
 
 def _reason(stderr: str) -> str:
     """The most telling line of an ffmpeg error log."""
-    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    for ln in reversed(lines):
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()][-60:]
+    words = ("error", "invalid", "no such", "failed", "unable", "cannot", "do not match")
+    generic = ("conversion failed", "task finished", "terminating thread", "nothing was written")
+    for ln in lines:  # the first specific complaint is the cause; later lines are fallout
         low = ln.lower()
-        if any(w in low for w in ("error", "invalid", "no such", "failed", "unable", "cannot")):
-            return ln
+        if any(w in low for w in words) and not any(g in low for g in generic):
+            return re.sub(r"^\[[^\]]*\]\s*", "", ln)
     return lines[-1] if lines else "unknown error"
 
 

@@ -13,7 +13,7 @@ from caption_media import RALLY, REAL_TRANSCRIPT, speak
 from vidkit.captions import audio
 from vidkit.captions.engine import base_language, choose
 from vidkit.captions.pipeline import NoSpeechError, captions_for, transcribe_clip
-from vidkit.captions.script import script_words
+from vidkit.captions.script import number_words, script_words
 from vidkit.captions.sphinx_engine import clean_word, guess_phones
 from vidkit.captions.wer import word_error_rate
 from vidkit.errors import CaptionError, ConfigError, MediaError
@@ -119,11 +119,21 @@ def test_script_alignment_on_synthetic_speech_in_a_video(rally_speech: Path) -> 
 
 
 def test_script_with_words_missing_from_the_dictionary(media_dir: Path) -> None:
-    text = "Ask Wojcik and Nakamura about the 2026 grassroots plan."
+    text = "Ask Wojczykowska and Nakamurai about the grassrootsy plan for 7 days."
     clip = speak(text, media_dir / "names.wav")
     transcript = transcribe_clip(clip, script=text)
     assert_in_order(transcript.words, text.split())
     assert all(w.end > w.start for w in transcript.words)
+    assert transcript.engine == "pocketsphinx"  # aligned, not fitted to a free transcript
+    assert transcript.confidence is None
+
+
+def test_years_and_numbers_are_spelled_as_spoken() -> None:
+    assert number_words(2026) == ["twenty", "twenty", "six"]
+    assert number_words(1905) == ["nineteen", "oh", "five"]
+    assert number_words(2005) == ["two", "thousand", "five"]
+    assert number_words(342) == ["three", "hundred", "forty", "two"]
+    assert number_words(12_500) == ["twelve", "thousand", "five", "hundred"]
 
 
 def test_script_punctuation_tokens_ride_with_their_word() -> None:

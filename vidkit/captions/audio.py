@@ -23,6 +23,7 @@ BYTES_PER_MS = RATE * 2 // 1000
 #: Quieter than this (dBFS, RMS over 30 ms) never counts as speech.
 SILENCE_DBFS = -50.0
 DITHER_AMPLITUDE = 0.0003
+END_PAD_MS = 500
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,11 @@ def extract(clip: Path, workdir: Path, runner: Runner) -> Audio:
     out = workdir / "speech.wav"
     # A faint noise floor (about -76 dBFS) under the speech: runs of digital silence (as in
     # synthetic or gated audio) derail pocketsphinx's feature normalisation, and the noise is
-    # far below what counts as speech.
+    # far below what counts as speech. A little silence after the end lets a last word that
+    # runs to the very end of the clip still be aligned.
     graph = (
-        f"[0:a:0]aformat=sample_fmts=fltp:sample_rates={RATE}:channel_layouts=mono[speech];"
+        f"[0:a:0]aformat=sample_fmts=fltp:sample_rates={RATE}:channel_layouts=mono,"
+        f"apad=pad_dur={END_PAD_MS / 1000}[speech];"
         f"anoisesrc=r={RATE}:a={DITHER_AMPLITUDE}:c=white:seed=7[floor];"
         "[speech][floor]amix=inputs=2:duration=first:normalize=0[out]"
     )

@@ -108,14 +108,19 @@ _TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "ei
 
 
 def number_words(n: int) -> list[str]:
-    """English words for a whole number (years like 1999 read as "nineteen ninety nine")."""
+    """English words for a whole number; 1100-2099 are read as years, as scripts mostly mean."""
     if n < 20:
         return [_ONES[n]]
     if n < 100:
         tens, ones = divmod(n, 10)
         return [_TENS[tens]] + ([_ONES[ones]] if ones else [])
-    if 1100 <= n < 10000 and n % 100 and n // 100 % 10:
-        return number_words(n // 100) + number_words(n % 100)  # 1984: nineteen eighty four
+    if 1100 <= n < 2100 and not 2000 <= n < 2010:
+        # read as a year: 1984 "nineteen eighty four", 2026 "twenty twenty six", 1905
+        # "nineteen oh five", 1900 "nineteen hundred"
+        head, tail = divmod(n, 100)
+        if tail == 0:
+            return [*number_words(head), "hundred"]
+        return number_words(head) + (["oh"] if tail < 10 else []) + number_words(tail)
     if n < 1000:
         hundreds, rest = divmod(n, 100)
         return [_ONES[hundreds], "hundred"] + (number_words(rest) if rest else [])

@@ -113,9 +113,7 @@ class PocketSphinx:
                     owner.append(index)
         if not keys:
             return None
-        pad = 300
-        start = max(0, regions[0].start - pad) if regions else 0
-        end = min(audio.duration_ms, regions[-1].end + pad) if regions else audio.duration_ms
+        start, end = 0, audio.duration_ms  # VAD ends can clip a word's weak ending
         try:
             decoder.set_align_text(" ".join(keys))
         except RuntimeError:

@@ -11,25 +11,25 @@ lines in the manifest with its line number and reason; it never stops the other 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import hashlib
-import json
-import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .campaign import Campaign, Row, load_campaign
-from .clipsource import ClipSource, HashCache, S3ClientFactory, default_s3_client, sha256_file
-from .errors import ConfigError, VidkitError
+from .batch_plan import Plan, plan
+from .batch_plan import renderer_version as current_renderer_version
+from .batch_publish import check_publishing, publish_rows, titles
+from .batch_worker import render_task
+from .campaign import Campaign, load_campaign
+from .clipsource import ClipSource, HashCache, S3ClientFactory, default_s3_client
+from .errors import ConfigError
 from .executors import DaskExecutor, Executor, InlineExecutor, LocalExecutor, size_pool
-from .jobs import JobStore, ManifestRow, OutputRecord, Task, TaskResult, job_key, write_manifest
+from .jobs import JobStore, ManifestRow, OutputRecord, Task, TaskResult, write_manifest
 
-DEFAULT_TEMPLATE = "default"
-DEFAULT_PRESETS = ("9x16",)
+__all__ = ["BatchResult", "Progress", "render_task", "run"]
+
 CACHE_FILE = ".vidkit-cache.json"
 DOWNLOADS = ".vidkit-cache"
 
@@ -44,27 +44,6 @@ class Progress:
     seconds_total: float
     line: int | None = None  # the row that just finished
     error: str | None = None
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One manifest line as planned: a row × template × preset and its job key (or its fault)."""
-
-    line: int
-    source: str
-    clip: str
-    template: str
-    platform: str
-    sharer: str
-    key: str = ""
-    error: str = ""
-
-
-@dataclass(frozen=True)
-class Plan:
-    entries: tuple[Entry, ...]
-    tasks: tuple[Task, ...]
-    reused: Mapping[str, OutputRecord]  # key → finished output from an earlier run
 
 
 @dataclass(frozen=True)
@@ -155,7 +134,7 @@ def run(
     if not 0 < scale <= 1:
         raise ConfigError("--scale is a fraction between 0 and 1", key="--scale")
     if publish is not None:
-        _check_publishing(publish)  # fail before rendering when publishing cannot work
+        check_publishing(publish)  # fail before rendering when publishing cannot work
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     hashes = HashCache(out / CACHE_FILE)
@@ -168,7 +147,7 @@ def run(
             presets=presets,
             scale=scale,
             source=source,
-            renderer_version=renderer_version or _renderer_version(),
+            renderer_version=renderer_version or current_renderer_version(),
         )
     finally:
         source.close()
@@ -225,7 +204,7 @@ def run(
         )
         write_manifest(out, result.rows, result.summary())
     if publish is not None:
-        rows = publish_rows(result.rows, _titles(camp), publish)
+        rows = publish_rows(result.rows, titles(camp), publish)
         result = dataclasses.replace(
             result,
             rows=tuple(rows),
@@ -248,309 +227,6 @@ def _executor(
     if sizing.workers == 1:
         return InlineExecutor(threads=sizing.threads)
     return LocalExecutor(sizing.workers, threads=sizing.threads)
-
-
-# --- planning ---------------------------------------------------------------------------------
-
-
-def plan(
-    campaign: Campaign,
-    *,
-    out_dir: Path,
-    template: str | None,
-    presets: Sequence[str] | str | None,
-    scale: float,
-    source: ClipSource,
-    renderer_version: str,
-) -> Plan:
-    """Check every row and turn it into manifest entries and tasks for unfinished jobs."""
-    from .presets import resolve
-    from .templates import load_template
-
-    cli_presets = _names(presets)
-    store = JobStore(out_dir)
-    templates: dict[str, Any] = {}
-
-    def get_template(name: str) -> Any:
-        if name not in templates:
-            try:
-                templates[name] = load_template(
-                    _template_ref(name, campaign),
-                    user_dirs=campaign.template_dirs,
-                    brand=campaign.brand,
-                )
-            except VidkitError as exc:
-                templates[name] = exc
-        got = templates[name]
-        if isinstance(got, VidkitError):
-            raise got
-        return got
-
-    names = _output_names(campaign.rows)
-    entries: list[Entry] = []
-    tasks: list[Task] = []
-    reused: dict[str, OutputRecord] = {}
-    scheduled: set[str] = set()
-    for row in campaign.rows:
-        tnames = (row.templates or ((template,) if template else ()) or campaign.templates) or (
-            DEFAULT_TEMPLATE,
-        )
-        platform_names = row.platforms or cli_presets or campaign.platforms or DEFAULT_PRESETS
-        base = {
-            "line": row.line,
-            "source": str(row.source),
-            "clip": row.clip,
-            "sharer": row.sharer or "",
-        }
-        try:
-            wanted = resolve(list(platform_names))
-        except VidkitError as exc:
-            entries.append(Entry(template=",".join(tnames), platform="", error=_why(exc), **base))
-            continue
-        clip_error = row.problem or ("no clip given" if not row.clip else None)
-        clip_path: Path | None = None
-        clip_hash = ""
-        captions: str | None = None
-        captions_id: str | None = None
-        if clip_error is None:
-            try:
-                clip_path, clip_hash = source.content_hash(row.clip_ref())
-                captions, captions_id = _captions(row, campaign)
-            except VidkitError as exc:
-                clip_error = _why(exc)
-        usable = []
-        for tname in tnames:
-            with contextlib.suppress(VidkitError):
-                usable.append(get_template(tname))
-        for tname in tnames:
-            row_entries = [Entry(template=tname, platform=p.name, **base) for p in wanted]
-            try:
-                if clip_error is not None:
-                    raise VidkitError(clip_error)
-                tpl = get_template(tname)
-                given = _fields_for(row, campaign, tpl, usable)
-            except VidkitError as exc:
-                why = _why(exc)
-                entries += [dataclasses.replace(e, error=why) for e in row_entries]
-                continue
-            assert clip_path is not None
-            keys = [
-                job_key(
-                    clip_sha256=clip_hash,
-                    template_digest=tpl.digest,
-                    fields=tpl.merge_fields(given),
-                    preset=p,
-                    scale=scale,
-                    captions=captions_id,
-                    renderer_version=renderer_version,
-                )
-                for p in wanted
-            ]
-            todo: list[tuple[str, str]] = []
-            for p, key in zip(wanted, keys):
-                if key in reused or key in scheduled:
-                    continue
-                finished = store.finished(key)
-                if finished is not None:
-                    reused[key] = finished
-                else:
-                    todo.append((p.name, key))
-                    scheduled.add(key)
-            entries += [
-                dataclasses.replace(e, key=k, template=tpl.name) for e, k in zip(row_entries, keys)
-            ]
-            if todo:
-                tasks.append(
-                    Task(
-                        line=row.line,
-                        source=str(row.source),
-                        clip=str(clip_path),
-                        clip_ref=row.clip,
-                        template=_template_ref(tname, campaign),
-                        template_digest=tpl.digest,
-                        template_dirs=tuple(str(d) for d in campaign.template_dirs),
-                        brand=campaign.brand,
-                        presets=tuple(p for p, _ in todo),
-                        keys=tuple(k for _, k in todo),
-                        fields=tuple(sorted(given.items())),
-                        captions=captions,
-                        scale=scale,
-                        out_dir=str(out_dir),
-                        name=names[row.line],
-                        expected_seconds=_duration(clip_path) * len(todo),
-                    )
-                )
-    return Plan(entries=tuple(entries), tasks=tuple(tasks), reused=reused)
-
-
-def _names(value: Sequence[str] | str | None) -> tuple[str, ...]:
-    if not value:
-        return ()
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
-def _template_ref(name: str, campaign: Campaign) -> str:
-    """A template named by a relative .yaml path is relative to the campaign file."""
-    p = Path(name)
-    if p.suffix.lower() in (".yaml", ".yml") and not p.is_absolute():
-        return str(campaign.path.parent / p)
-    return name
-
-
-def _fields_for(
-    row: Row, campaign: Campaign, template: Any, row_templates: Sequence[Any]
-) -> dict[str, str]:
-    """The row's merge fields over the campaign's defaults, as far as ``template`` uses them.
-
-    A field none of the row's templates knows is refused (a typo, or a column meant as a note);
-    with several templates each gets the fields it knows. A field the template needs but
-    nobody gives is refused too.
-    """
-    known = set(template.fields) | set(template.defaults)
-    anywhere = set(known)
-    for other in row_templates:
-        anywhere |= set(other.fields) | set(other.defaults)
-    for name, _value in row.fields:
-        if name not in anywhere:
-            names = " or ".join(repr(t.name) for t in row_templates) or repr(template.name)
-            raise ConfigError(
-                f"unknown merge field {name!r} for template {names}",
-                hint=f"it uses {', '.join(sorted(anywhere)) or 'no fields'}; "
-                f"name the column _{name} to keep it out of the video",
-            )
-    given = {k: v for k, v in campaign.defaults.items() if k in known}
-    given.update((k, v) for k, v in row.fields if k in known)
-    missing = sorted(template.fields - set(template.defaults) - set(given))
-    if missing:
-        raise ConfigError(f"template {template.name!r} needs merge field {missing[0]!r}")
-    return given
-
-
-def _captions(row: Row, campaign: Campaign) -> tuple[str | None, str | None]:
-    """Captions to pass on, and what identifies them in the job key (file content or value)."""
-    value = row.captions_ref()
-    if value is None and campaign.captions:
-        value = Row(
-            source=campaign.path,
-            line=0,
-            clip="",
-            base=campaign.path.parent,
-            captions=campaign.captions,
-        ).captions_ref()
-    if value is None:
-        return None, None
-    p = Path(value)
-    if p.is_absolute() or p.suffix:
-        if not p.is_file():
-            raise ConfigError("captions file not found", path=value, key="captions")
-        return value, "sha256:" + sha256_file(p)
-    return value, value
-
-
-def _output_names(rows: Sequence[Row]) -> dict[int, str]:
-    """Output names from clip names; rows that share a clip name get a short content suffix."""
-    stems: dict[int, str] = {}
-    for row in rows:
-        stem = Path(row.clip.rstrip("/")).stem or "clip"
-        stems[row.line] = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)
-    identity = {
-        row.line: json.dumps([row.clip, sorted(row.fields)], ensure_ascii=False) for row in rows
-    }
-    by_stem: dict[str, set[str]] = {}
-    for row in rows:
-        by_stem.setdefault(stems[row.line], set()).add(identity[row.line])
-    names: dict[int, str] = {}
-    for row in rows:
-        stem = stems[row.line]
-        if len(by_stem[stem]) > 1:
-            digest = hashlib.sha256(identity[row.line].encode()).hexdigest()[:8]
-            stem = f"{stem}-{digest}"
-        names[row.line] = stem
-    return names
-
-
-def _duration(path: Path) -> float:
-    from .probe import probe
-
-    try:
-        return probe(path).duration
-    except VidkitError:
-        return 0.0  # the worker reports the real problem with the clip
-
-
-def _why(exc: VidkitError) -> str:
-    return str(exc)
-
-
-def _renderer_version() -> str:
-    from .make import RENDERER_VERSION
-
-    return RENDERER_VERSION
-
-
-# --- running ----------------------------------------------------------------------------------
-
-
-def render_task(task: Task) -> TaskResult:
-    """Render one task with ``make_clip`` (runs on a worker). Expected faults are results."""
-    import socket
-
-    from .ffmpeg import locate
-    from .graph import Encoding
-    from .make import make_clip
-    from .presets import resolve
-    from .runner import FFmpegRunner
-    from .templates import load_template
-
-    started = time.perf_counter()
-    worker = f"{socket.gethostname()}:{os.getpid()}"
-    try:
-        template = load_template(
-            task.template, user_dirs=[Path(d) for d in task.template_dirs], brand=task.brand
-        )
-        if template.digest != task.template_digest:
-            raise ConfigError(
-                f"template {template.name!r} differs on worker {worker}",
-                hint="install the same templates and brand kits on every worker",
-            )
-        threads = task.threads or _threads_here()
-        runner = FFmpegRunner(locate(), threads=threads)
-        outputs = make_clip(
-            Path(task.clip),
-            template=template,
-            presets=resolve(list(task.presets)),
-            out_dir=Path(task.out_dir),
-            fields=dict(task.fields),
-            captions=task.captions,
-            scale=task.scale,
-            runner=runner,
-            name=task.name,
-            encoding=Encoding(threads=threads),
-        )
-    except VidkitError as exc:
-        return TaskResult(
-            line=task.line, error=_why(exc), seconds=time.perf_counter() - started, worker=worker
-        )
-    return TaskResult(
-        line=task.line,
-        outputs=tuple(OutputRecord.from_output(o) for o in outputs),
-        seconds=time.perf_counter() - started,
-        worker=worker,
-    )
-
-
-def _threads_here() -> int:
-    """ffmpeg threads for one job on this machine: its cores shared among the worker's slots."""
-    from .executors import cpu_count
-
-    slots = 1
-    try:
-        from distributed import get_worker
-
-        slots = get_worker().state.nthreads
-    except (ImportError, ValueError, AttributeError):
-        pass
-    return max(1, cpu_count() // max(1, slots))
 
 
 def _collect(
@@ -612,81 +288,3 @@ def _manifest_rows(
                 ManifestRow(status="ok", path=outcome.path, reused=e.key in plan_.reused, **common)
             )
     return rows
-
-
-# --- publishing -------------------------------------------------------------------------------
-
-
-def publish_rows(
-    rows: Sequence[ManifestRow], titles: Mapping[int, str], settings: Any
-) -> list[ManifestRow]:
-    """Upload each finished video once and give every row its share link.
-
-    A row with a ``sharer`` gets that member's own link (minted once: a rerun finds it again);
-    other rows get the video's campaign link. A row whose upload fails becomes ``failed``.
-    """
-    from .publish import Published, publish
-    from .registry import Registry
-    from .storage import open_storage
-
-    storage = open_storage(
-        settings.storage, base_url=settings.base_url, public_url=settings.s3_public_url
-    )
-    done: dict[str, Published] = {}
-    out: list[ManifestRow] = []
-    with Registry.open(settings.db) as registry:
-        for row in rows:
-            if row.status != "ok":
-                out.append(row)
-                continue
-            try:
-                if row.path not in done:
-                    title = titles.get(row.line) or Path(row.clip).stem
-                    done[row.path] = publish(
-                        [Path(row.path)],
-                        title=title,
-                        storage=storage,
-                        registry=registry,
-                        base_url=settings.base_url,
-                    )[0]
-                video = done[row.path]
-                url = video.share_url
-                if row.sharer:
-                    link = next(
-                        (
-                            link
-                            for link in registry.links(video.id)
-                            if link.sharer == row.sharer
-                            and link.channel is None
-                            and link.parent_id is None
-                        ),
-                        None,
-                    ) or registry.create_link(video.id, sharer=row.sharer)
-                    url = f"{settings.base_url}/s/{link.code}"
-            except VidkitError as exc:
-                out.append(dataclasses.replace(row, status="failed", error=f"publish: {exc}"))
-                continue
-            out.append(dataclasses.replace(row, share_url=url))
-    return out
-
-
-def _titles(campaign: Campaign) -> dict[int, str]:
-    """A title per row for the share page: its ``title`` or ``name`` field, else none."""
-    titles: dict[int, str] = {}
-    for row in campaign.rows:
-        fields = {k.lower(): v for k, v in row.fields}
-        title = fields.get("title") or fields.get("name") or campaign.defaults.get("title")
-        if title:
-            titles[row.line] = title.replace("\n", " ")
-    return titles
-
-
-def _check_publishing(settings: Any) -> None:
-    from .registry import Registry
-    from .storage import open_storage
-
-    open_storage(
-        settings.storage, base_url=settings.base_url, public_url=settings.s3_public_url
-    ).check()
-    with Registry.open(settings.db):
-        pass

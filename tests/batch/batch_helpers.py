@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from vidkit.batch import render_task
+from vidkit.batch_worker import render_task
 from vidkit.ffmpeg import locate
 from vidkit.jobs import Task, TaskResult
 from vidkit.runner import FFmpegRunner

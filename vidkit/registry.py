@@ -6,6 +6,7 @@ forward on start. Stats and retention live in :mod:`vidkit.stats` and :mod:`vidk
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import string
@@ -13,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
 from .database import Database, connect
 from .errors import ConfigError, VidkitError
@@ -64,9 +66,11 @@ class Link:
     created: int
 
 
-@dataclass(frozen=True)
-class Event:
-    """One counted request. ``visitor`` is a truncated salted HMAC, never an address."""
+class Event(NamedTuple):
+    """One counted request. ``visitor`` is a truncated salted HMAC, never an address.
+
+    A named tuple rather than a dataclass: the share server makes one per click.
+    """
 
     ts: int
     link_id: int
@@ -82,7 +86,13 @@ class Event:
 
 
 def utc_day(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
+    """The UTC calendar day of a Unix time, as YYYY-MM-DD."""
+    return _day(int(ts // 86400))
+
+
+@functools.lru_cache(maxsize=64)
+def _day(days: int) -> str:
+    return datetime.fromtimestamp(days * 86400, timezone.utc).strftime("%Y-%m-%d")
 
 
 def new_code() -> str:

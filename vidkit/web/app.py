@@ -19,7 +19,7 @@ from ..storage import LocalStorage, Storage, content_type, valid_key
 from . import classify
 from .api import Api
 from .clicklog import ClickLog
-from .http import Request, Response
+from .http import Request, Response, header_block
 from .media import file_response
 from .page import PageData, asset, render_embed, render_share
 
@@ -37,6 +37,12 @@ _SHARE_CSP = (
     "default-src 'self'; img-src * data:; media-src *; frame-ancestors 'none'; "
     "base-uri 'none'; form-action 'none'"
 )
+_SHARE_PLAIN = [
+    *_PAGE_HEADERS,
+    ("content-security-policy", _SHARE_CSP),
+    ("vary", "accept-encoding"),
+]
+_SHARE_GZIP = [*_SHARE_PLAIN, ("content-encoding", "gzip")]
 _EMBED_CSP = "default-src 'self'; img-src * data:; media-src *; base-uri 'none'"
 NOT_FOUND = b"not found\n"
 ROBOTS = b"User-agent: *\nAllow: /s/\nDisallow: /api/\nDisallow: /b/\n"
@@ -51,6 +57,12 @@ class _Page:
     html_gz: bytes
     embed: bytes
     expires: float
+    head: bytes = b""  # header lines for html, encoded once
+    head_gz: bytes = b""
+
+    def __post_init__(self) -> None:
+        self.head = header_block(_HTML, len(self.html), _SHARE_PLAIN)
+        self.head_gz = header_block(_HTML, len(self.html_gz), _SHARE_GZIP)
 
 
 def not_found() -> Response:
@@ -112,15 +124,9 @@ class ShareApp:
         if page is None:
             return not_found()
         self.log.append(self.event(req, page.link))  # before answering: survives kill -9
-        headers = [
-            *_PAGE_HEADERS,
-            ("content-security-policy", _SHARE_CSP),
-            ("vary", "accept-encoding"),
-        ]
         if "gzip" in req.headers.get("accept-encoding", ""):
-            headers.append(("content-encoding", "gzip"))
-            return Response(200, page.html_gz, content_type=_HTML, headers=headers)
-        return Response(200, page.html, content_type=_HTML, headers=headers)
+            return Response(200, page.html_gz, _HTML, _SHARE_GZIP, head=page.head_gz)
+        return Response(200, page.html, _HTML, _SHARE_PLAIN, head=page.head)
 
     def event(self, req: Request, link: Link) -> Event:
         """The event this request counts as; only what SHARING.md allows is kept."""

@@ -7,19 +7,17 @@ a country code from a header a trusted proxy sets.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-# Link-preview fetchers, most specific first (iMessage sends "facebookexternalhit ... Twitterbot").
+# Link-preview fetchers and the family each is counted under.
 PREVIEW_AGENTS: tuple[tuple[str, str], ...] = (
+    # first match wins: iMessage and Telegram name other platforms' bots in their strings
     ("facebookexternalhit/1.1 facebot twitterbot", "imessage"),
-    ("facebookexternalhit", "facebook"),
-    ("facebot", "facebook"),
-    ("facebookcatalog", "facebook"),
-    ("twitterbot", "x"),
     ("whatsapp/", "whatsapp"),
     ("telegrambot", "telegram"),
     ("linkedinbot", "linkedin"),
@@ -35,14 +33,15 @@ PREVIEW_AGENTS: tuple[tuple[str, str], ...] = (
     ("googlebot", "google"),
     ("bingbot", "bing"),
     ("mastodon", "mastodon"),
+    ("facebookexternalhit", "facebook"),
+    ("facebot", "facebook"),
+    ("facebookcatalog", "facebook"),
+    ("twitterbot", "x"),
 )
-_PREVIEW_RE = re.compile("|".join(re.escape(token) for token, _ in PREVIEW_AGENTS), re.IGNORECASE)
-_FAMILY = {token: family for token, family in PREVIEW_AGENTS}
-# Anything else that says it is a robot is not a person's click either.
+# Anything else that says it is a robot is not a person's click either (matched lower-cased).
 _GENERIC_BOT_RE = re.compile(
-    r"\bbot\b|bot/|bot;|bot\)|crawler|spider|preview|scanner|curl/|wget/|python-|go-http-client|okhttp|"
-    r"headlesschrome|httpclient|java/",
-    re.IGNORECASE,
+    r"\bbot\b|bot/|bot;|bot\)|crawler|spider|preview|scanner|curl/|wget/|python-|go-http-client|"
+    r"okhttp|headlesschrome|httpclient|java/"
 )
 _HOST_RE = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
 _COUNTRY_RE = re.compile(r"[A-Z][A-Z0-9]")
@@ -54,15 +53,28 @@ def preview_agent(method: str, user_agent: str, headers: Mapping[str, str]) -> s
     HEAD requests and browser prefetches are previews too: they are never a person opening
     the link.
     """
-    m = _PREVIEW_RE.search(user_agent)
-    if m:
-        return _FAMILY[m.group(0).lower()]
+    family = agent_family(user_agent)
+    if family is not None:
+        return family
     if method == "HEAD":
         return "head"
     purpose = headers.get("sec-purpose") or headers.get("purpose") or ""
     if "prefetch" in purpose.lower() or "prerender" in purpose.lower():
         return "prefetch"
-    if not user_agent or _GENERIC_BOT_RE.search(user_agent):
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def agent_family(user_agent: str) -> str | None:
+    """The preview or robot family a user-agent string names, or None for a browser.
+
+    Cached: the same few user agents make most requests.
+    """
+    ua = user_agent.lower()
+    for token, family in PREVIEW_AGENTS:
+        if token in ua:
+            return family
+    if not ua or _GENERIC_BOT_RE.search(ua):
         return "other"
     return None
 

@@ -53,6 +53,7 @@ class Response:
     content_type: str | None = "text/plain; charset=utf-8"
     headers: list[tuple[str, str]] = field(default_factory=list)
     file: FileRange | None = None
+    head: bytes | None = None  # pre-encoded header lines (see header_block); replaces the above
 
 
 Handler = Callable[[Request], Response]
@@ -76,15 +77,23 @@ class _Clock:
 _clock = _Clock()
 
 
-def head_bytes(resp: Response, length: int, keep_alive: bool) -> bytes:
-    parts = [_STATUS.get(resp.status) or f"HTTP/1.1 {resp.status} Unknown\r\n".encode()]
-    parts.append(_clock.date())
-    parts.append(b"server: vidkit\r\n")
-    if resp.content_type:
-        parts.append(f"content-type: {resp.content_type}\r\n".encode())
+def header_block(content_type: str | None, length: int, headers: list[tuple[str, str]]) -> bytes:
+    """Header lines that do not change between answers, encoded once (for hot responses)."""
+    parts = [b"server: vidkit\r\n"]
+    if content_type:
+        parts.append(f"content-type: {content_type}\r\n".encode())
     parts.append(f"content-length: {length}\r\n".encode())
-    for name, value in resp.headers:
+    for name, value in headers:
         parts.append(f"{name}: {value}\r\n".encode("latin-1"))
+    return b"".join(parts)
+
+
+def head_bytes(resp: Response, length: int, keep_alive: bool) -> bytes:
+    status = _STATUS.get(resp.status) or f"HTTP/1.1 {resp.status} Unknown\r\n".encode()
+    block = resp.head
+    if block is None:
+        block = header_block(resp.content_type, length, resp.headers)
+    parts = [status, _clock.date(), block]
     if not keep_alive:
         parts.append(b"connection: close\r\n")
     parts.append(b"\r\n")

@@ -1,0 +1,274 @@
+"""Share-server load: clicks/second against nginx's plain 302, and clicks lost through kill -9.
+
+Run: ``.venv/bin/python bench/bench_share.py [--seconds 5] [--connections 64] [--rounds 2]``
+Needs ``wrk`` and ``nginx`` on PATH (Debian: ``apt-get install -y wrk nginx``). Loopback only;
+every step is bounded in time and the servers it starts are stopped at the end.
+
+1. Throughput: wrk (1 thread, N keep-alive connections) against nginx answering ``return 302``
+   with no access log, then against ``vidkit serve`` answering the share page (a counted click:
+   classified, visitor-hashed, appended to the click log before the answer, committed to SQLite
+   in batches). Rounds alternate; the best of each is kept. Goal: ratio >= 0.25.
+2. Durability: wrk runs against a fresh link, the server is killed with SIGKILL half-way, then
+   restarted (it replays its click log) and stopped. Every response wrk received must be a click
+   in the database. Goal: 0 lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from vidkit.config import load_settings
+from vidkit.ffmpeg import locate
+from vidkit.publish import publish
+from vidkit.registry import Registry
+from vidkit.runner import FFmpegRunner
+from vidkit.storage import open_storage
+
+UA = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile"
+NGINX_CONF = """
+worker_processes auto;
+daemon off;
+pid {root}/nginx.pid;
+error_log {root}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {root}/body;
+    proxy_temp_path {root}/proxy;
+    fastcgi_temp_path {root}/fastcgi;
+    uwsgi_temp_path {root}/uwsgi;
+    scgi_temp_path {root}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{ return 302 https://example.org/landing; }}
+    }}
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited while starting: {proc.args}")
+        parts = urlsplit(url)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=1)
+        try:
+            conn.request("GET", parts.path)
+            conn.getresponse().read()
+            return  # it answers (a redirect is not followed)
+        except OSError:
+            time.sleep(0.05)
+        finally:
+            conn.close()
+    raise SystemExit(f"no answer from {url}")
+
+
+def wrk(url: str, seconds: int, connections: int, ua: str | None = None) -> tuple[float, int]:
+    """Run wrk; return (requests/second, requests answered)."""
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s"]
+    if ua:
+        argv += ["-H", f"User-Agent: {ua}"]
+    out = subprocess.run(
+        [*argv, url], capture_output=True, text=True, timeout=seconds + 30, check=True
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    answered = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        raise SystemExit(f"{url}: {non2xx.group(1)} error responses\n{out}")
+    return rate, answered
+
+
+@contextlib.contextmanager
+def nginx(root: Path) -> Iterator[str]:
+    port = free_port()
+    conf = root / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(root=root, port=port))
+    proc = subprocess.Popen(
+        ["nginx", "-c", str(conf), "-p", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/s/abc"
+        wait_http(url, proc)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGQUIT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def start_vidkit(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vidkit", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    wait_http(f"http://127.0.0.1:{port}/healthz", proc)
+    return proc
+
+
+def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> str:
+    proc.send_signal(sig)
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    return err.decode(errors="replace")
+
+
+def make_video(folder: Path) -> Path:
+    video = folder / "bench.mp4"
+    FFmpegRunner(locate())(
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=s=320x568:r=25:d=1",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=d=1",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+            "-movflags",
+            "+faststart",
+            str(video),
+        ]  # fmt: skip
+    )
+    return video
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
+    ap.add_argument("--connections", type=int, default=64, help="wrk keep-alive connections")
+    ap.add_argument("--rounds", type=int, default=2, help="alternating rounds per server")
+    args = ap.parse_args()
+    for tool in ("wrk", "nginx"):
+        if not shutil.which(tool):
+            raise SystemExit(f"{tool} not found: apt-get install -y wrk nginx")
+
+    with tempfile.TemporaryDirectory(prefix="vidkit-bench-") as tmp:
+        root = Path(tmp)
+        port = free_port()
+        env = {
+            **os.environ,
+            "VIDKIT_HOME": str(root / "home"),
+            "VIDKIT_BASE_URL": f"http://127.0.0.1:{port}",
+        }
+        env.pop("VIDKIT_DB", None)
+        env.pop("VIDKIT_STORAGE", None)
+        settings = load_settings(env)
+        with Registry.open(settings.db) as reg:
+            [res] = publish(
+                [make_video(root)],
+                title="Benchmark",
+                storage=open_storage(settings.storage, base_url=settings.base_url),
+                registry=reg,
+                base_url=settings.base_url,
+            )
+            kill_link = reg.create_link(res.id, channel="bench", sharer="kill-9")
+        share = f"http://127.0.0.1:{port}/s/{res.code}"
+
+        # 1. throughput ---------------------------------------------------------------------
+        best = {"nginx": 0.0, "vidkit": 0.0}
+        (root / "nginx").mkdir()
+        with nginx(root / "nginx") as nginx_url:
+            proc = start_vidkit(env, port)
+            try:
+                wrk(share, 1, args.connections, UA)  # warm-up: page cache, salt, child links
+                for _ in range(args.rounds):
+                    best["nginx"] = max(
+                        best["nginx"], wrk(nginx_url, args.seconds, args.connections)[0]
+                    )
+                    rate, _ = wrk(share, args.seconds, args.connections, UA)
+                    best["vidkit"] = max(best["vidkit"], rate)
+            finally:
+                stop(proc)
+        ratio = best["vidkit"] / best["nginx"]
+
+        # 2. kill -9 mid-load ---------------------------------------------------------------
+        with Registry.open(settings.db) as reg:
+            base = reg.event_count("click")
+        kill_url = f"http://127.0.0.1:{port}/s/{kill_link.code}"
+        proc = start_vidkit(env, port)
+        load = subprocess.Popen(
+            [
+                "wrk",
+                "-t1",
+                f"-c{args.connections}",
+                f"-d{args.seconds}s",
+                "--timeout",
+                "2s",
+                "-H",
+                f"User-Agent: {UA}",
+                kill_url,
+            ],  # fmt: skip
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(args.seconds / 2)
+        proc.kill()  # SIGKILL: no flush, no goodbye
+        proc.wait()
+        out, _ = load.communicate(timeout=args.seconds + 30)
+        proc.stderr.close()  # type: ignore[union-attr]
+        answered = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+        with Registry.open(settings.db) as reg:
+            before_replay = reg.event_count("click") - base
+        proc = start_vidkit(env, port)
+        log = stop(proc)
+        with Registry.open(settings.db) as reg:
+            stored = reg.event_count("click") - base
+        lost = max(0, answered - stored)
+
+    print(
+        f"wrk -t1 -c{args.connections} -d{args.seconds}s, best of {args.rounds}, loopback, {os.cpu_count()} cores"
+    )
+    print(f"nginx 'return 302' (no access log): {best['nginx']:>10,.0f} req/s")
+    print(f"vidkit share page (counted click):  {best['vidkit']:>10,.0f} req/s")
+    print(f"ratio vidkit / nginx:               {ratio:>10.2f}   (goal >= 0.25)")
+    print(f"kill -9 mid-load: {answered:,} clicks answered, {before_replay:,} in the database "
+          f"at the kill, {stored:,} after restart ({log.count('replayed') and log.strip().splitlines()[0]})")  # fmt: skip
+    print(f"clicks lost through kill -9:        {lost:>10}   (goal 0)")
+    if ratio < 0.25 or lost:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

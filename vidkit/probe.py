@@ -7,6 +7,7 @@ Uses PyAV (FFmpeg's libraries in-process), so it needs no ffprobe binary. Raises
 from __future__ import annotations
 
 import math
+import re
 import os
 from dataclasses import dataclass
 from fractions import Fraction
@@ -139,7 +140,7 @@ def probe(path: str | os.PathLike[str]) -> Media:
 
 def _short(exc: BaseException) -> str:
     text = str(exc).split(": '", 1)[0]
-    return text[:120]
+    return re.sub(r"^\[Errno -?\d+\]\s*", "", text)[:120].lower()
 
 
 def _first_frame(container: av.container.InputContainer, p: Path) -> av.VideoFrame:

@@ -80,7 +80,7 @@ def plan(
             raise got
         return got
 
-    names = _output_names(campaign.rows)
+    names = output_names(campaign.rows)
     entries: list[Entry] = []
     tasks: list[Task] = []
     reused: dict[str, OutputRecord] = {}
@@ -241,26 +241,43 @@ def _captions(row: Row, campaign: Campaign) -> tuple[str | None, str | None]:
     return value, value
 
 
-def _output_names(rows: Sequence[Row]) -> dict[int, str]:
-    """Output names from clip names; rows that share a clip name get a short content suffix."""
-    stems: dict[int, str] = {}
-    for row in rows:
-        stem = Path(row.clip.rstrip("/")).stem or "clip"
-        stems[row.line] = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)
+def output_names(rows: Sequence[Row]) -> dict[int, str]:
+    """Output names from clip names. Rows that share a clip name (phones all write
+    IMG_0001.MOV) add their first merge field (``name`` if there is one), and a short hash of
+    the row when that is still not enough. Names depend on the rows' content, not their order.
+    """
     identity = {
         row.line: json.dumps([row.clip, sorted(row.fields)], ensure_ascii=False) for row in rows
     }
-    by_stem: dict[str, set[str]] = {}
-    for row in rows:
-        by_stem.setdefault(stems[row.line], set()).add(identity[row.line])
-    names: dict[int, str] = {}
-    for row in rows:
-        stem = stems[row.line]
-        if len(by_stem[stem]) > 1:
-            digest = hashlib.sha256(identity[row.line].encode()).hexdigest()[:8]
-            stem = f"{stem}-{digest}"
-        names[row.line] = stem
+
+    def distinct(names: Mapping[int, str]) -> set[str]:
+        seen: dict[str, set[str]] = {}
+        for row in rows:
+            seen.setdefault(names[row.line], set()).add(identity[row.line])
+        return {name for name, ids in seen.items() if len(ids) > 1}
+
+    names = {
+        row.line: _slug(Path(row.clip.rstrip("/")).stem, lower=False) or "clip" for row in rows
+    }
+    for clash in distinct(names):
+        for row in rows:
+            if names[row.line] == clash:
+                fields = row.field_map
+                label = fields.get("name") or next(iter(fields.values()), "")
+                names[row.line] = "-".join(filter(None, (clash, _slug(label)[:40])))
+    for clash in distinct(names):
+        for row in rows:
+            if names[row.line] == clash:
+                digest = hashlib.sha256(identity[row.line].encode()).hexdigest()[:8]
+                names[row.line] = f"{clash}-{digest}"
     return names
+
+
+def _slug(text: str, *, lower: bool = True) -> str:
+    """Letters of any script, digits, - and _; runs of anything else become one -."""
+    text = text.lower() if lower else text
+    out = "".join(c if c.isalnum() or c in "-_" else " " for c in text)
+    return "-".join(out.split())
 
 
 def _duration(path: Path) -> float:

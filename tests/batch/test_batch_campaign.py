@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from batch_helpers import write_csv
 
+from vidkit.batch_plan import output_names
 from vidkit.campaign import load_campaign
 from vidkit.errors import ConfigError
 from vidkit.executors import job_memory_mib, size_pool
@@ -130,3 +131,20 @@ def test_pool_sized_to_cores_and_memory() -> None:
     tight = size_pool(10, cores=8, memory_mib=4 * job_memory_mib(4, 1.0), presets=4)
     assert tight.workers == 3 and tight.threads == 2
     assert size_pool(10, workers=2, cores=8, memory_mib=None).threads == 4
+
+
+def test_rows_sharing_a_clip_name_get_distinct_output_names(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "c.csv",
+        "clip,name,place\n"
+        "ana/IMG_0001.MOV,Ana Lí,Leeds\n"
+        "bo/IMG_0001.MOV,Bo,Hull\n"
+        "bo/IMG_0001.MOV,Bo,Hull\n"  # the same row twice: the same video
+        "x/IMG_0002.MOV,Cy,\n"
+        "y/IMG_0002.MOV,Cy,\n"
+        "solo.mp4,Di,\n",
+    )
+    names = output_names(load_campaign(path).rows)
+    assert names[2] == "IMG_0001-ana-lí" and names[3] == names[4] == "IMG_0001-bo"
+    assert names[5].startswith("IMG_0002-cy-") and names[6].startswith("IMG_0002-cy-")
+    assert names[5] != names[6] and names[7] == "solo"

@@ -45,7 +45,8 @@ from .settings_options import db_option, settings, storage_options
 @click.option(
     "--cluster",
     metavar="ADDRESS",
-    help="Run the jobs on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs vidkit[cluster]).",
+    help="Run the jobs on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs vidkit[cluster]; "
+    "workers need vidkit and must see the clips and -o DIR at the same paths).",
 )
 @click.option(
     "--publish",

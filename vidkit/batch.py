@@ -7,6 +7,9 @@ cluster) as one :class:`~vidkit.jobs.Task` per row and template. A bad row becom
 lines in the manifest with its line number and reason; it never stops the other rows.
 ``DIR/manifest.csv`` and ``manifest.json`` are written at the end, and also when interrupted
 (then with the rows that finished).
+
+On a Dask cluster the workers write straight into ``DIR``: it (and the clips, or the S3
+downloads cached under ``DIR/.vidkit-cache``) must be visible to every worker at the same path.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ A CSV has a ``clip`` column (a path relative to the CSV, or an ``s3://`` URL) an
 ``template``, ``platforms``, ``captions`` and ``sharer`` columns; every other column is a merge
 field (``{name}``, ``{place}``, …). Columns whose header starts with ``_`` or ``#`` are notes and
 never reach the video. CSVs are read the way spreadsheets export them: UTF-8 with or without a
-byte-order mark, quoted fields (with commas and line breaks inside), CRLF line ends.
+byte-order mark, quoted fields (with commas and line breaks inside), CRLF line ends, semicolon
+separated (some locales), and Excel's UTF-16 tab-separated "Unicode text".
 
 Each :class:`Row` keeps the physical line it starts on in its file, so every later error can
 point at it. This module only reads and normalises; it checks nothing against templates.
@@ -167,6 +168,11 @@ def read_csv(path: Path) -> list[Row]:
 
 def _decode(path: Path) -> str:
     data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text" export
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ConfigError("the file is not valid UTF-16", path=path) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -180,9 +186,11 @@ def _decode(path: Path) -> str:
 
 
 def _guess_delimiter(sample: str) -> str:
-    """Comma, unless the header line is clearly split by semicolons (some locales' exports)."""
+    """Comma, unless the header line is split by tabs or semicolons (other exports)."""
     first = sample.splitlines()[0] if sample else ""
-    return ";" if first.count(";") > first.count(",") else ","
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > counts[","] else ","
 
 
 def _check_header(columns: list[str], path: Path) -> None:

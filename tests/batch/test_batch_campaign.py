@@ -43,6 +43,13 @@ def test_semicolon_export_and_extra_cells(tmp_path: Path) -> None:
     assert rows[1].line == 3 and "3 cells" in (rows[1].problem or "")
 
 
+def test_excel_unicode_text_export(tmp_path: Path) -> None:
+    path = tmp_path / "members.txt"
+    path.write_bytes("clip\tname\r\na.mp4\tŁucja\r\n".encode("utf-16"))
+    rows = load_campaign(path).rows
+    assert rows[0].line == 2 and rows[0].field_map == {"name": "Łucja"}
+
+
 def test_not_utf8_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_bytes("clip,name\na.mp4,Ana\nb.mp4,Jos\xe9\n".encode("latin-1"))

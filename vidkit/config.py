@@ -26,6 +26,7 @@ ENV = {
     "retention_days": "VIDKIT_RETENTION_DAYS",
     "trust_proxy": "VIDKIT_TRUST_PROXY",
     "country_header": "VIDKIT_COUNTRY_HEADER",
+    "geoip": "VIDKIT_GEOIP",
     "s3_public_url": "VIDKIT_S3_PUBLIC_URL",
     "site_name": "VIDKIT_SITE_NAME",
     "twitter_site": "VIDKIT_TWITTER_SITE",
@@ -46,6 +47,7 @@ class Settings:
     retention_days: int = DEFAULT_RETENTION_DAYS
     trust_proxy: bool = False  # take the client address from X-Forwarded-For
     country_header: str | None = None  # header a trusted proxy sets, e.g. CF-IPCountry
+    geoip: Path | None = None  # a local GeoIP country database (.mmdb)
     s3_public_url: str | None = None  # public objects: base URL (CDN) instead of presigned URLs
     site_name: str = "vidkit"
     twitter_site: str | None = None  # the campaign's @handle for twitter:site
@@ -95,6 +97,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         retention_days=retention_days,
         trust_proxy=(env.get(ENV["trust_proxy"]) or "").lower() in ("1", "true", "yes", "on"),
         country_header=env.get(ENV["country_header"]) or None,
+        geoip=Path(env[ENV["geoip"]]).expanduser() if env.get(ENV["geoip"]) else None,
         s3_public_url=(env.get(ENV["s3_public_url"]) or "").rstrip("/") or None,
         site_name=env.get(ENV["site_name"]) or "vidkit",
         twitter_site=env.get(ENV["twitter_site"]) or None,

@@ -65,6 +65,7 @@ def site(settings: Settings, bundle: Path) -> Iterator[Site]:
     with Registry.open(settings.db) as reg:
         s = make_site(settings, bundle, reg)
         yield s
+        s.app.close()
         s.log.close()
 
 
@@ -104,6 +105,7 @@ def test_https_base_gets_an_x_player_card(settings: Settings, bundle: Path) -> N
     with Registry.open(secure.db) as reg:
         s = make_site(secure, bundle, reg)
         m = parse(s.get(f"/s/{s.code}").body).meta
+        s.app.close()
         s.log.close()
     assert m["twitter:card"] == "player" and m["twitter:site"] == "@campaign"
     assert m["twitter:player"] == f"https://share.example.org/embed/{s.code}"
@@ -196,6 +198,27 @@ def test_country_only_from_a_configured_trusted_header(site: Site) -> None:
     site.log.flush()
     rows = site.registry.db.query("SELECT country FROM events ORDER BY id")
     assert [r[0] for r in rows] == [None, "GB", None]
+
+
+def test_country_from_a_local_geoip_file(settings: Settings, bundle: Path, tmp_path: Path) -> None:
+    pytest.importorskip("maxminddb")
+    writer = pytest.importorskip("mmdb_writer")
+    from netaddr import IPSet
+
+    db = writer.MMDBWriter(ip_version=4, database_type="GeoLite2-Country")
+    db.insert_network(IPSet(["203.0.113.0/24"]), {"country": {"iso_code": "NZ"}})
+    db.to_db_file(str(tmp_path / "country.mmdb"))
+    geo = replace(settings, geoip=tmp_path / "country.mmdb")
+    with Registry.open(geo.db) as reg:
+        s = make_site(geo, bundle, reg)
+        s.get(f"/s/{s.code}", client="203.0.113.50")
+        s.get(f"/s/{s.code}", client="198.51.100.1")
+        s.get(f"/s/{s.code}", client="203.0.113.9", headers={"DNT": "1"})
+        s.log.flush()
+        rows = reg.db.query("SELECT country FROM events ORDER BY id")
+        s.app.close()
+        s.log.close()
+    assert [r[0] for r in rows] == ["NZ", None, None]
 
 
 HOSTILE = [

@@ -19,6 +19,7 @@ from ..storage import LocalStorage, Storage, content_type, valid_key
 from . import classify
 from .api import Api
 from .clicklog import ClickLog
+from .geoip import GeoIP
 from .http import Request, Response, header_block
 from .media import file_response
 from .page import PageData, asset, render_embed, render_share
@@ -84,10 +85,15 @@ class ShareApp:
         self.log = log
         self.clock = clock
         self.api = Api(registry, settings.admin_token, settings.base_url)
+        self.geoip = GeoIP(settings.geoip) if settings.geoip else None
         self._pages: dict[str, _Page] = {}
         self._salt_day = ""
         self._salt = b""
         self._captions: dict[str, bytes] = {}
+
+    def close(self) -> None:
+        if self.geoip is not None:
+            self.geoip.close()
 
     def __call__(self, req: Request) -> Response:
         path = req.path
@@ -139,15 +145,23 @@ class ShareApp:
         if classify.opted_out(headers):
             return Event(now, link.id, "click")
         ip = classify.client_address(req.client, headers, self.settings.trust_proxy)
-        header = self.settings.country_header
         return Event(
             now,
             link.id,
             "click",
             visitor=classify.visitor_hash(self.salt(now), ip, ua, link.id),
             referrer=classify.referrer_host(headers.get("referer", "")),
-            country=classify.country(headers.get(header.lower())) if header else None,
+            country=self.country(headers, ip),
         )
+
+    def country(self, headers: dict[str, str], ip: str) -> str | None:
+        """From the trusted proxy's header if one is configured, else the local GeoIP file."""
+        header = self.settings.country_header
+        if header:
+            return classify.country(headers.get(header.lower()))
+        if self.geoip is not None:
+            return classify.country(self.geoip.country(ip))
+        return None
 
     def salt(self, now: float) -> bytes:
         day = utc_day(now)

@@ -101,6 +101,8 @@ class ShareServer:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self.app is not None:
+            self.app.close()
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._executor, self.log.close)
         self._executor.shutdown(wait=True)

@@ -131,6 +131,7 @@ class _Bar:
         self.shown = False
         self.tty = sys.stderr.isatty()
         self.failed = 0
+        self.logged = 0
 
     def __call__(self, p: Progress) -> None:
         if p.total == 0:
@@ -151,7 +152,8 @@ class _Bar:
         if self.tty:
             click.echo("\r" + text, err=True, nl=False)
             self.shown = True
-        elif p.done == p.total or p.done == 0:
+        elif int(frac * 10) > self.logged or p.done in (0, p.total):
+            self.logged = int(frac * 10)  # not a terminal (a log file): every 10 %
             click.echo(text, err=True)
 
     def close(self) -> None:

@@ -247,7 +247,8 @@ def output_names(rows: Sequence[Row]) -> dict[int, str]:
     the row when that is still not enough. Names depend on the rows' content, not their order.
     """
     identity = {
-        row.line: json.dumps([row.clip, sorted(row.fields)], ensure_ascii=False) for row in rows
+        row.line: json.dumps([row.clip, sorted(row.fields), row.captions], ensure_ascii=False)
+        for row in rows
     }
 
     def distinct(names: Mapping[int, str]) -> set[str]:

@@ -99,5 +99,5 @@ def command(
         for warning in r.warnings:
             say(f"warning: {warning}", fg="yellow")
         note = " (already published: nothing uploaded)" if r.existing and not r.sent_bytes else ""
-        say(f"{r.id}{note}")
+        say(f"published video {r.id}{note}; share link:")
         click.echo(r.share_url)

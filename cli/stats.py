@@ -28,13 +28,24 @@ BREAKDOWNS = {
     type=click.Choice(sorted(BREAKDOWNS)),
     help="With --csv: print this breakdown instead of the links table.",
 )
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Also list share-button links that have no activity yet (JSON and CSV always do).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print everything as JSON on stdout.")
 @click.option(
     "--csv", "as_csv", is_flag=True, help="Print the links table (or --by breakdown) as CSV."
 )
 @db_option
 def command(
-    video_id: str | None, by: str | None, as_json: bool, as_csv: bool, db: str | None
+    video_id: str | None,
+    by: str | None,
+    show_all: bool,
+    as_json: bool,
+    as_csv: bool,
+    db: str | None,
 ) -> None:
     """Show per-link counts, the share tree, and breakdowns by day, channel, referrer, country.
 
@@ -49,7 +60,7 @@ def command(
     elif as_csv:
         _csv(data, by)
     else:
-        _human(data)
+        _human(data, show_all)
 
 
 def _csv(data: dict, by: str | None) -> None:
@@ -66,14 +77,29 @@ def _csv(data: dict, by: str | None) -> None:
     writer.writerows(rows)
 
 
-def _human(data: dict) -> None:
+def _active(rows: list[dict]) -> set[str]:
+    """Codes worth listing: campaign-minted links, and links with activity (or under them)."""
+    counted = ("clicks", "previews", "plays")
+    keep = {r["code"] for r in rows if r["parent"] is None or any(r[c] for c in counted)}
+    parents = {r["code"]: r["parent"] for r in rows}
+    for code in list(keep):
+        while parents.get(code):
+            code = parents[code]
+            keep.add(code)
+    return keep
+
+
+def _human(data: dict, show_all: bool) -> None:
     cols = ("clicks", "unique_visitors", "previews", "plays", "completions")
     heads = ("clicks", "uniques", "previews", "plays", "done")
     click.echo(
         f"{'link (share tree)':<40} {'channel':<10} {'sharer':<12} "
         + " ".join(f"{h:>8}" for h in heads)
     )
+    keep = _active(data["links"])
     for depth, row in share_tree(data["links"]):
+        if not show_all and row["code"] not in keep:
+            continue
         name = "  " * depth + row["code"]
         click.echo(
             f"{name:<40} {row['channel'] or '-':<10} {row['sharer'] or '-':<12} "

@@ -136,6 +136,7 @@ def run(
     camp = campaign if isinstance(campaign, Campaign) else load_campaign(campaign)
     if not 0 < scale <= 1:
         raise ConfigError("--scale is a fraction between 0 and 1", key="--scale")
+    _check_options(camp, template, presets)
     if publish is not None:
         check_publishing(publish)  # fail before rendering when publishing cannot work
     out = Path(out_dir).resolve()
@@ -216,6 +217,19 @@ def run(
         )
         write_manifest(out, result.rows, result.summary())
     return result
+
+
+def _check_options(
+    campaign: Campaign, template: str | None, presets: Sequence[str] | str | None
+) -> None:
+    """A bad -t or -p is the command's fault, not every row's: refuse it before any work."""
+    from .presets import resolve
+    from .templates import load_template
+
+    if presets:
+        resolve([presets] if isinstance(presets, str) else list(presets))
+    if template:
+        load_template(template, user_dirs=campaign.template_dirs, brand=campaign.brand)
 
 
 def _executor(

@@ -39,3 +39,12 @@ def test_bad_campaign_file_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["batch", str(campaign), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "c.csv:1" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bad_options_fail_before_any_row(tmp_path: Path) -> None:
+    campaign = write_csv(tmp_path / "c.csv", "clip,name\na.mp4,Ana\n")
+    base = ["batch", str(campaign), "-o", str(tmp_path / "out")]
+    for extra, message in ((["-t", "nope"], "'nope'"), (["-p", "9x16,bogus"], "'bogus'")):
+        result = CliRunner().invoke(cli, [*base, *extra])
+        assert result.exit_code == 2 and message in result.stderr
+        assert not (tmp_path / "out").exists()

@@ -60,7 +60,7 @@ class _Chunk:
     segment: str
     events: list[Event]
     position: int
-    final: bool  # the segment is closed: forget it once committed
+    closed_fd: int = -1  # the segment's last chunk: its (locked) file, closed once committed
 
 
 class ClickLog:
@@ -137,13 +137,13 @@ class ClickLog:
         """Move the queued events into a chunk to commit (call on the thread that appends)."""
         if not self._pending and self._position < self.segment_bytes:
             return
-        final = self._position >= self.segment_bytes
-        chunk = _Chunk(self._segment, self._pending, self._position, final)
+        chunk = _Chunk(self._segment, self._pending, self._position)
         self._pending = []
-        if final:
-            old = self._fd
+        if self._position >= self.segment_bytes:
+            # Start a new segment; the old one stays locked (so no other server replays it)
+            # until its last chunk is committed.
+            chunk.closed_fd = self._fd
             self._start_segment()
-            os.close(old)
         self._chunks.append(chunk)
 
     def commit(self) -> int:
@@ -153,10 +153,11 @@ class ClickLog:
             while self._chunks:
                 chunk = self._chunks[0]
                 self.registry.record(chunk.events, segment=chunk.segment, position=chunk.position)
-                if chunk.final:
+                if chunk.closed_fd >= 0:
                     with contextlib.suppress(FileNotFoundError):
                         (self.directory / chunk.segment).unlink()
                     self.registry.forget_segment(chunk.segment)
+                    os.close(chunk.closed_fd)
                 self._chunks.popleft()
                 done += len(chunk.events)
         return done

@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,12 @@ def plan(
         return got
 
     names = output_names(campaign.rows)
+    # Hash (and, for s3:// clips, fetch) every clip first, several at a time: reading files and
+    # asking S3 wait on I/O, not on this process.
+    refs = {row.clip_ref() for row in campaign.rows if row.clip and not row.problem}
+    with ThreadPoolExecutor(max_workers=min(8, len(refs) or 1)) as pool:
+        hashed = {ref: pool.submit(source.content_hash, ref) for ref in refs}
+        wait(hashed.values())
     entries: list[Entry] = []
     tasks: list[Task] = []
     reused: dict[str, OutputRecord] = {}
@@ -108,7 +115,7 @@ def plan(
         captions_id: str | None = None
         if clip_error is None:
             try:
-                clip_path, clip_hash = source.content_hash(row.clip_ref())
+                clip_path, clip_hash = hashed[row.clip_ref()].result()
                 captions, captions_id = _captions(row, campaign)
             except VidkitError as exc:
                 clip_error = str(exc)

@@ -47,6 +47,7 @@ class S3Storage:
             connect_timeout=5,
             read_timeout=60,
             s3={"addressing_style": "path"},
+            signature_version="s3v4",
         )
         return boto3.session.Session().client("s3", config=config)
 

@@ -155,3 +155,24 @@ def test_answered_clicks_survive_kill_9(settings: Settings, bundle: Path, tmp_pa
         assert f"replayed {400 - before} clicks" in log
     assert proc.returncode == 0
     assert not list(settings.log_dir.glob("*.log"))  # a clean stop leaves no segment behind
+
+
+def test_share_page_on_s3_storage_hands_out_presigned_urls_that_fetch(
+    settings: Settings, bundle: Path, bucket: str
+) -> None:
+    port = free_port()
+    s = replace(settings, base_url=f"http://127.0.0.1:{port}", storage=f"s3://{bucket}/media")
+    with Registry.open(s.db) as reg:
+        [res] = publish([bundle], title="From S3", storage=open_storage(s.storage, base_url=s.base_url),
+                        registry=reg, base_url=s.base_url)  # fmt: skip
+    with BackgroundServer(s, port=port) as srv:
+        assert fetch(f"{srv.url}/media/anything.mp4")[0] == 404  # nothing served from disk
+        page = parse(fetch(res.share_url)[2])
+        for key in ("og:video", "og:image"):
+            url = page.meta[key]
+            assert "X-Amz-Signature=" in url and f"/{bucket}/media/" in url
+            status, _, body = fetch(url)
+            assert status == 200 and body
+        assert fetch(page.meta["og:video"])[2] == bundle.read_bytes()
+        status, _, vtt = fetch(page.first("track")["src"])  # same origin, read from the bucket
+        assert status == 200 and vtt.startswith(b"WEBVTT")

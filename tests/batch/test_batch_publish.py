@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from batch_helpers import SCALE, write_csv
+from click.testing import CliRunner
+from vidkit.cli.main import cli
 
 from vidkit.batch import run
 from vidkit.config import load_settings
@@ -43,3 +47,17 @@ def test_publish_mints_one_link_per_sharer_and_reruns_keep_them(workspace: Path)
     assert {r.line: r.share_url for r in again.rows} == urls and again.rendered == 0
     manifest = (out / "manifest.csv").read_text(encoding="utf-8-sig")
     assert urls[2] in manifest and "member-17" in manifest
+
+
+def test_cli_publish_puts_share_links_in_the_json(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIDKIT_HOME", str(workspace / "home"))
+    for name in ("VIDKIT_DB", "VIDKIT_STORAGE", "VIDKIT_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    campaign = write_csv(workspace / "c.csv", "clip,name,sharer\nclips/a.mp4,Ana,m-1\n")
+    args = ["batch", str(campaign), "-o", str(workspace / "out"), "--scale", str(SCALE)]
+    result = CliRunner().invoke(cli, [*args, "--workers", "1", "--publish", "--json"])
+    assert result.exit_code == 0, result.stderr
+    row = json.loads(result.stdout)["rows"][0]
+    assert row["sharer"] == "m-1" and row["share_url"].startswith("http://127.0.0.1:8000/s/")

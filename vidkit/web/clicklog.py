@@ -97,6 +97,8 @@ class ClickLog:
             try:
                 if not _try_lock(fd):
                     continue  # a running server's segment
+                if os.fstat(fd).st_nlink == 0:
+                    continue  # another server replayed and removed it while we waited
                 total += self._replay_segment(path, fd)
             finally:
                 os.close(fd)

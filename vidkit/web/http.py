@@ -165,7 +165,9 @@ class HttpProtocol(asyncio.Protocol):
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._headers.append((name, value))
-        self._grow(len(name) + len(value), MAX_HEAD_BYTES, 431)
+        self._size += len(name) + len(value)
+        if self._size > MAX_HEAD_BYTES:
+            self._grow(0, MAX_HEAD_BYTES, 431)
 
     def on_body(self, body: bytes) -> None:
         self._body.append(body)

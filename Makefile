@@ -5,6 +5,10 @@ BIN    := $(VENV)/bin
 
 .PHONY: demo test lint format bench clean help
 
+# PostgreSQL tests run when a server answers on 127.0.0.1:5432 (as on CI); otherwise they skip.
+VIDKIT_TEST_DATABASE_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo postgresql://postgres@127.0.0.1/test)
+export VIDKIT_TEST_DATABASE_URL
+
 help:  ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 

@@ -11,7 +11,6 @@ import click
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from vidkit.cli.main import cli
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-
 from probing import atoms, frame_at, streams
+
 from vidkit.ffmpeg import locate
 from vidkit.loudness import measure_file
 from vidkit.make import make, make_clip

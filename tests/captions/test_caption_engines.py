@@ -96,7 +96,7 @@ def test_script_alignment_on_real_speech(real_speech: Path, real_regions) -> Non
 
 
 def test_free_recognition_on_real_speech(real_speech: Path) -> None:
-    transcript = transcribe_clip(real_speech)
+    transcript = transcribe_clip(real_speech, engine="pocketsphinx")
     assert transcript.engine == "pocketsphinx" and transcript.language == "en"
     assert_in_order(transcript.words, [w.text for w in transcript.words])
     assert transcript.words[-1].end <= 10_000
@@ -124,8 +124,7 @@ def test_script_with_words_missing_from_the_dictionary(media_dir: Path) -> None:
     transcript = transcribe_clip(clip, script=text)
     assert_in_order(transcript.words, text.split())
     assert all(w.end > w.start for w in transcript.words)
-    assert transcript.engine == "pocketsphinx"  # aligned, not fitted to a free transcript
-    assert transcript.confidence is None
+    assert transcript.engine == "pocketsphinx-align"  # aligned, not fitted to a free transcript
 
 
 def test_years_and_numbers_are_spelled_as_spoken() -> None:
@@ -178,10 +177,10 @@ def test_not_a_media_file(tmp_path: Path) -> None:
 
 def test_unsupported_language_is_refused_before_any_work(tmp_path: Path) -> None:
     with pytest.raises(CaptionError, match="only understands English") as info:
-        transcribe_clip(tmp_path / "never-read.mp4", language="fr")
+        transcribe_clip(tmp_path / "never-read.mp4", language="fr", engine="pocketsphinx")
     assert "--engine whisper" in str(info.value)
     assert base_language("en-US") == base_language("en_GB") == "en"
-    assert choose().languages == frozenset({"en"})
+    assert choose("pocketsphinx").languages == frozenset({"en"})
 
 
 def test_optional_engines_say_what_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
@@ -224,11 +223,19 @@ def test_whisper_engine_on_real_speech(real_speech: Path) -> None:
 
 @pytest.mark.skipif(
     not os.environ.get("VIDKIT_VOSK_MODEL"),
-    reason="no vosk model on this machine (set VIDKIT_VOSK_MODEL to a vosk model directory to "
-    "run; models cannot be downloaded here)",
+    reason="no vosk model on this machine (set VIDKIT_VOSK_MODEL to a vosk model directory, and "
+    "VIDKIT_VOSK_LANG to its language if not en, to run; models cannot be downloaded here)",
 )
-def test_vosk_engine_on_real_speech(real_speech: Path) -> None:
+def test_vosk_engine_on_synthetic_speech(media_dir: Path) -> None:
     pytest.importorskip("vosk", reason="pip install vosk")
-    transcript = transcribe_clip(real_speech, engine="vosk")
-    assert transcript.engine == "vosk"
+    language = os.environ.get("VIDKIT_VOSK_LANG", "en")
+    text = {
+        "en": RALLY,
+        "ko": "우리는 함께 공정한 계약을 얻을 수 있습니다. 토요일 집회에 오세요.",
+    }.get(language, RALLY)
+    clip = speak(text, media_dir / f"vosk-{language}.wav", voice=language)
+    transcript = transcribe_clip(clip, engine="vosk", language=language)
+    assert transcript.engine == "vosk" and transcript.language == language
+    assert len(transcript.words) >= 5
     assert_in_order(transcript.words, [w.text for w in transcript.words])
+    assert transcript.words[-1].end <= 10_000

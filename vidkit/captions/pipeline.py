@@ -114,11 +114,11 @@ def transcribe_clip(
         chunks = audio_mod.chunks(regions, duration_ms=audio.duration_ms)
         if words_of_script is not None and lang == "en" and chosen.name != "pocketsphinx":
             # forced alignment is pocketsphinx's strength, whatever engine was chosen
-            from .sphinx_engine import PocketSphinx
+            from .sphinx_engine import ALIGNED, PocketSphinx
 
             aligned = PocketSphinx().align(audio, regions, words_of_script)
             if aligned is not None:
-                return Transcript(lang, aligned, "pocketsphinx-align")
+                return Transcript(lang, aligned, ALIGNED)
         transcript = chosen.transcribe(audio, chunks, language=lang, script=words_of_script)
     if words_of_script is None:
         _check_plausible(transcript, speech_ms, clip)
@@ -187,9 +187,7 @@ def output_format(path: Path | None) -> str:
         return "srt"
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in ("srt", "vtt", "json"):
-        raise CaptionError(
-            "the output must end in .srt, .vtt or .json", path=path, key="output"
-        )
+        raise CaptionError("the output must end in .srt, .vtt or .json", path=path, key="output")
     return suffix
 
 

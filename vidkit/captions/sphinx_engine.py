@@ -21,6 +21,7 @@ from .script import ScriptWord, fit_script
 
 #: Search beams for alignment (wider than the defaults; see PLATFORMS.md).
 ALIGN_BEAMS = {"beam": 1e-100, "wbeam": 1e-80, "pbeam": 1e-100}
+ALIGNED = "pocketsphinx-align"  # the engine name on transcripts made by forced alignment
 _FILLER = re.compile(r"^(<s>|</s>|<sil>|\[.*\]|\+\+.*\+\+|<.*>)$")
 _ALT = re.compile(r"\(\d+\)$")
 
@@ -62,7 +63,7 @@ class PocketSphinx:
         if script:
             aligned = self.align(audio, regions, script)
             if aligned is not None:
-                return Transcript(language, aligned, self.name, confidence=None)
+                return Transcript(language, aligned, ALIGNED, confidence=None)
             heard = self.recognise(audio, regions)
             span = (regions[0].start, regions[-1].end) if regions else (0, audio.duration_ms)
             words = fit_script(script, heard.words, start=span[0], end=span[1])

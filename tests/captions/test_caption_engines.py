@@ -239,3 +239,11 @@ def test_vosk_engine_on_synthetic_speech(media_dir: Path) -> None:
     assert len(transcript.words) >= 5
     assert_in_order(transcript.words, [w.text for w in transcript.words])
     assert transcript.words[-1].end <= 10_000
+
+
+def test_script_close_to_the_speech_is_fitted_and_a_wrong_one_refused(rally_speech: Path) -> None:
+    edited = "Join us at the big rally on Sunday. Every voice counts, so bring two friends along."
+    transcript = transcribe_clip(rally_speech, script=edited)
+    assert_in_order(transcript.words, edited.split())
+    with pytest.raises(CaptionError, match="does not match the speech"):
+        transcribe_clip(rally_speech, script="A picnic in the park with cake and lemonade.")

@@ -143,9 +143,7 @@ def fit_script(
     no match share the time between their matched neighbours in proportion to their length.
     Used for engines that cannot force-align (and as a fallback when alignment fails).
     """
-    keys = [" ".join(w.spoken) for w in script]
-    heard_keys = [" ".join(spoken_forms(w.text)) for w in heard]
-    pairs = _match(keys, heard_keys)
+    pairs = _match_words(script, heard)
     times: list[tuple[int, int] | None] = [None] * len(script)
     for i, j in pairs:
         times[i] = (heard[j].start, heard[j].end)
@@ -153,6 +151,19 @@ def fit_script(
         Word(w.text, s, e)
         for w, (s, e) in zip(script, _fill(script, times, start, end), strict=True)
     )
+
+
+def _match_words(
+    script: Sequence[ScriptWord], heard: Sequence[Word]
+) -> list[tuple[int, int]]:
+    keys = [" ".join(w.spoken) for w in script]
+    heard_keys = [" ".join(spoken_forms(w.text)) for w in heard]
+    return _match(keys, heard_keys)
+
+
+def heard_fraction(script: Sequence[ScriptWord], heard: Sequence[Word]) -> float:
+    """Share of the script's words found (or nearly) among the recognised words, in order."""
+    return len(_match_words(script, heard)) / len(script) if script else 0.0
 
 
 def _similar(a: str, b: str) -> bool:

@@ -17,10 +17,12 @@ from collections.abc import Sequence
 from ..errors import CaptionError, ToolMissingError
 from .audio import Audio, Region
 from .model import Transcript, Word
-from .script import ScriptWord, fit_script
+from .script import ScriptWord, fit_script, heard_fraction
 
 #: Search beams for alignment (wider than the defaults; see PLATFORMS.md).
 ALIGN_BEAMS = {"beam": 1e-100, "wbeam": 1e-80, "pbeam": 1e-100}
+#: With alignment failed, fit the script to free recognition only if this share of it was heard.
+MIN_SCRIPT_HEARD = 0.2
 ALIGNED = "pocketsphinx-align"  # the engine name on transcripts made by forced alignment
 _FILLER = re.compile(r"^(<s>|</s>|<sil>|\[.*\]|\+\+.*\+\+|<.*>)$")
 _ALT = re.compile(r"\(\d+\)$")
@@ -33,7 +35,7 @@ def _decoder(**options: object):  # type: ignore[no-untyped-def]
         raise ToolMissingError(
             "the pocketsphinx package is missing", hint="pip install pocketsphinx"
         ) from None
-    return Decoder(loglevel="ERROR", **options)
+    return Decoder(loglevel="FATAL", **options)  # search failures are handled here
 
 
 def clean_word(raw: str) -> str | None:
@@ -65,6 +67,11 @@ class PocketSphinx:
             if aligned is not None:
                 return Transcript(language, aligned, ALIGNED, confidence=None)
             heard = self.recognise(audio, regions)
+            if heard_fraction(script, heard.words) < MIN_SCRIPT_HEARD:
+                raise CaptionError(
+                    "the script does not match the speech: few of its words were heard",
+                    hint="check it is the script for this clip, or leave out --script",
+                )
             span = (regions[0].start, regions[-1].end) if regions else (0, audio.duration_ms)
             words = fit_script(script, heard.words, start=span[0], end=span[1])
             return Transcript(language, words, self.name, confidence=heard.confidence)

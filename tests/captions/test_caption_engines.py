@@ -241,9 +241,13 @@ def test_vosk_engine_on_synthetic_speech(media_dir: Path) -> None:
     assert transcript.words[-1].end <= 10_000
 
 
-def test_script_close_to_the_speech_is_fitted_and_a_wrong_one_refused(rally_speech: Path) -> None:
+def test_script_close_to_the_speech_is_fitted_and_a_wrong_one_refused(
+    rally_speech: Path, media_dir: Path
+) -> None:
     edited = "Join us at the big rally on Sunday. Every voice counts, so bring two friends along."
     transcript = transcribe_clip(rally_speech, script=edited)
     assert_in_order(transcript.words, edited.split())
+    # a script the aligner cannot follow at all, and too little of it heard: refused
+    clip = speak("Ever tried. Ever failed. No matter.", media_dir / "short.wav")
     with pytest.raises(CaptionError, match="does not match the speech"):
-        transcribe_clip(rally_speech, script="A picnic in the park with cake and lemonade.")
+        transcribe_clip(clip, script="Join us at the big rally on Sunday, everybody.")

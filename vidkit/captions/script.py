@@ -153,9 +153,7 @@ def fit_script(
     )
 
 
-def _match_words(
-    script: Sequence[ScriptWord], heard: Sequence[Word]
-) -> list[tuple[int, int]]:
+def _match_words(script: Sequence[ScriptWord], heard: Sequence[Word]) -> list[tuple[int, int]]:
     keys = [" ".join(w.spoken) for w in script]
     heard_keys = [" ".join(spoken_forms(w.text)) for w in heard]
     return _match(keys, heard_keys)

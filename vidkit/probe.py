@@ -7,8 +7,8 @@ Uses PyAV (FFmpeg's libraries in-process), so it needs no ffprobe binary. Raises
 from __future__ import annotations
 
 import math
-import re
 import os
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -148,7 +148,9 @@ def _first_frame(container: av.container.InputContainer, p: Path) -> av.VideoFra
         for frame in container.decode(video=0):
             return frame
     except (av.FFmpegError, ValueError) as exc:
-        raise MediaError("video is corrupt: no frame could be decoded", path=p, hint=_short(exc))
+        raise MediaError(
+            "video is corrupt: no frame could be decoded", path=p, hint=_short(exc)
+        ) from None
     raise MediaError("video stream has no frames (truncated?)", path=p)
 
 

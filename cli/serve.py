@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vidkit.web.server import ShareServer, serve
+from vidkit.web.server import Ready, serve
 
 from .output import say
 from .settings_options import db_option, settings, storage_options
@@ -19,10 +19,17 @@ from .settings_options import db_option, settings, storage_options
     type=click.IntRange(0, 65535),
     help="Port to listen on (0: any free port).",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the port (POSIX); about one per CPU core.",
+)
 @db_option
 @storage_options
 def command(
-    host: str, port: int, db: str | None, storage: str | None, base_url: str | None
+    host: str, port: int, workers: int, db: str | None, storage: str | None, base_url: str | None
 ) -> None:
     """Serve share pages at BASE_URL/s/CODE and count previews, clicks and plays.
 
@@ -31,11 +38,12 @@ def command(
     """
     s = settings(db=db, storage=storage, base_url=base_url)
 
-    def ready(server: ShareServer) -> None:
-        if server.replayed:
-            say(f"replayed {server.replayed} clicks from the click log")
-        say(f"serving on http://{host}:{server.port}  (share links: {s.base_url}/s/CODE)")
+    def ready(info: Ready) -> None:
+        if info.replayed:
+            say(f"replayed {info.replayed} clicks from the click log")
+        procs = f", {info.workers} workers" if info.workers > 1 else ""
+        say(f"serving on http://{host}:{info.port}{procs}  (share links: {s.base_url}/s/CODE)")
         if not s.admin_token:
             say("JSON API disabled: set VIDKIT_ADMIN_TOKEN to enable /api/", fg="yellow")
 
-    serve(s, host, port, on_ready=ready)
+    serve(s, host, port, on_ready=ready, workers=workers)

@@ -115,6 +115,18 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise AssertionError("server did not start")
 
 
+def _wait_group_gone(pgid: int) -> None:
+    """Until every process of the group has died (their locks go with them)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.02)
+    raise AssertionError("workers outlived kill -9")
+
+
 def test_answered_clicks_survive_kill_9(settings: Settings, bundle: Path, tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "VIDKIT_HOME": str(settings.home), "VIDKIT_DB": settings.db,
@@ -125,29 +137,35 @@ def test_answered_clicks_survive_kill_9(settings: Settings, bundle: Path, tmp_pa
     argv = [sys.executable, "-m", "vidkit", "serve", "--port", str(port)]
     answered = 0
     with open(tmp_path / "serve.err", "wb") as err:
-        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        # two worker processes, each with its own click-log segment, killed together
+        proc = subprocess.Popen([*argv, "--workers", "2"], env=env, stdout=subprocess.DEVNULL,
+                                stderr=err, start_new_session=True)  # fmt: skip
         try:
             _wait_ready(f"http://127.0.0.1:{port}", proc)
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            for _ in range(400):
+            conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(4)]
+            for i in range(400):
+                conn = conns[i % 4]
                 conn.request("GET", f"/s/{res.code}", headers={"User-Agent": BROWSER_UA})
                 resp = conn.getresponse()
                 resp.read()
                 answered += resp.status == 200
-            conn.close()
+            for conn in conns:
+                conn.close()
         finally:
-            proc.send_signal(signal.SIGKILL)  # no chance to flush
+            os.killpg(proc.pid, signal.SIGKILL)  # no chance to flush, for any worker
             proc.wait()
+            _wait_group_gone(proc.pid)
         with Registry.open(settings.db) as reg:
             before = reg.event_count("click")
         assert answered == 400
+    with open(tmp_path / "restart.err", "wb") as err:
         proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=err)
         try:
             _wait_ready(f"http://127.0.0.1:{port}", proc)
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(30)
-    log = (tmp_path / "serve.err").read_text()
+    log = (tmp_path / "restart.err").read_text()
     with Registry.open(settings.db) as reg:
         assert reg.event_count("click") == 400
         assert stats(reg)["links"][0]["clicks"] == 400

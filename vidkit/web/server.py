@@ -11,12 +11,16 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
+import os
 import signal
+import socket
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import TracebackType
 
 from ..config import Settings
+from ..errors import ConfigError, VidkitError
 from ..registry import Registry, utc_day
 from ..retention import purge
 from ..storage import Storage, open_storage
@@ -26,6 +30,7 @@ from .http import HttpProtocol, sweep_idle
 
 log = logging.getLogger("vidkit.web")
 FLUSH_SECONDS = 0.5
+ADOPT_EVERY = 20  # flushes between looks for click-log segments left by a dead server
 
 
 class ShareServer:
@@ -54,15 +59,24 @@ class ShareServer:
         self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="vidkit-db")
         self._purged_day = ""
 
-    async def start(self, host: str = "127.0.0.1", port: int = 8000) -> int:
-        """Replay the click log, then listen; return the bound port."""
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 8000, sock: socket.socket | None = None
+    ) -> int:
+        """Replay the click log, then listen (on ``sock`` if given); return the bound port."""
         loop = asyncio.get_running_loop()
         self.replayed = await loop.run_in_executor(self._executor, self.log.open)
         self.app = ShareApp(self.settings, self.registry, self.storage, self.log)
         app, conns = self.app, self._connections
-        self._server = await loop.create_server(
-            lambda: HttpProtocol(app, conns), host, port, backlog=2048, reuse_address=True
-        )
+
+        def protocol() -> HttpProtocol:
+            return HttpProtocol(app, conns)
+
+        if sock is not None:
+            self._server = await loop.create_server(protocol, sock=sock, backlog=2048)
+        else:
+            self._server = await loop.create_server(
+                protocol, host, port, backlog=2048, reuse_address=True
+            )
         self.port = int(self._server.sockets[0].getsockname()[1])
         self._tasks = [
             loop.create_task(self._flusher()),
@@ -72,11 +86,15 @@ class ShareServer:
 
     async def _flusher(self) -> None:
         loop = asyncio.get_running_loop()
+        ticks = 0
         while True:
             await asyncio.sleep(self.flush_seconds)
             self.log.take()
+            ticks += 1
             try:
                 await loop.run_in_executor(self._executor, self.log.commit)
+                if ticks % ADOPT_EVERY == 0:  # segments of a server that died since we started
+                    await loop.run_in_executor(self._executor, self.log.replay)
                 await self._daily(loop)
             except Exception:  # keep serving; the events stay in the log and are retried
                 log.exception("could not commit clicks to the database; will retry")
@@ -94,8 +112,9 @@ class ShareServer:
             self._server.close()
             for conn in list(self._connections):
                 if conn.transport is not None:
-                    conn.transport.close()
-            await self._server.wait_closed()
+                    conn.transport.abort()  # a client that does not read must not hold us up
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._server.wait_closed(), 5)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -119,29 +138,130 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
+@dataclass(frozen=True)
+class Ready:
+    """What ``serve`` reports once it listens."""
+
+    port: int
+    replayed: int  # clicks recovered from the click log of a server that was killed
+    workers: int
+
+
 def serve(
     settings: Settings,
     host: str = "127.0.0.1",
     port: int = 8000,
-    on_ready: Callable[[ShareServer], None] | None = None,
+    on_ready: Callable[[Ready], None] | None = None,
+    workers: int = 1,
 ) -> None:
-    """Serve until SIGINT or SIGTERM, then commit what is pending and stop."""
+    """Serve until SIGINT or SIGTERM, then commit what is pending and stop.
+
+    With ``workers`` > 1 (POSIX only), that many processes share the listening socket, each with
+    its own database connection and click-log segment.
+    """
+    if workers > 1:
+        _serve_forked(settings, host, port, on_ready, workers)
+        return
+    sock = _listen(host, port)
+    _run_worker(settings, sock, lambda replayed: on_ready and on_ready(_ready(sock, replayed, 1)))
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    try:
+        return socket.create_server((host, port), backlog=2048)
+    except OSError as exc:
+        raise VidkitError(
+            f"cannot listen on {host}:{port}: {os.strerror(exc.errno) if exc.errno else exc}",
+            hint="is another server using the port? try --port",
+        ) from None
+
+
+def _ready(sock: socket.socket, replayed: int, workers: int) -> Ready:
+    return Ready(port=int(sock.getsockname()[1]), replayed=replayed, workers=workers)
+
+
+def _run_worker(
+    settings: Settings, sock: socket.socket, started: Callable[[int], object] | None = None
+) -> None:
     loop = new_event_loop()
     asyncio.set_event_loop(loop)
     server = ShareServer(settings)
+    stopping = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # before listening: a stop is never lost
+        with contextlib.suppress(NotImplementedError):  # pragma: no cover - Windows
+            loop.add_signal_handler(sig, stopping.set)
     try:
-        loop.run_until_complete(server.start(host, port))
-        if on_ready:
-            on_ready(server)
-        stopping = asyncio.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):  # pragma: no cover - Windows
-                loop.add_signal_handler(sig, stopping.set)
+        loop.run_until_complete(server.start(sock=sock))
+        if started:
+            started(server.replayed)
         loop.run_until_complete(stopping.wait())
     finally:
         loop.run_until_complete(server.stop())
         loop.close()
         asyncio.set_event_loop(None)
+        sock.close()
+
+
+def _serve_forked(
+    settings: Settings,
+    host: str,
+    port: int,
+    on_ready: Callable[[Ready], None] | None,
+    workers: int,
+) -> None:
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows
+        raise ConfigError("--workers needs a POSIX system; use one worker", key="workers")
+    with Registry.open(settings.db) as registry:  # replay once, before any worker starts
+        settings.log_dir.mkdir(parents=True, exist_ok=True)
+        replayed = ClickLog(settings.log_dir, registry).replay()
+    sock = _listen(host, port)
+    bound = int(sock.getsockname()[1])
+    children: list[int] = []
+    stops = {signal.SIGINT, signal.SIGTERM}
+
+    def forward(signum: int, frame: object) -> None:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    # Hold stop signals while forking: each child installs its own handlers before taking them.
+    signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    try:
+        for _ in range(workers):
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - runs in the child (checked by the kill -9 test)
+                code = 0
+                try:
+                    for sig in stops:
+                        signal.signal(sig, signal.SIG_DFL)
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+                    _run_worker(settings, sock)
+                except BaseException:
+                    log.exception("share server worker failed")
+                    code = 1
+                finally:
+                    os._exit(code)
+            children.append(pid)
+        for sig in stops:
+            signal.signal(sig, forward)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+    sock.close()
+    if on_ready:
+        on_ready(Ready(port=bound, replayed=replayed, workers=workers))
+    failed = False
+    while children:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:  # pragma: no cover
+            break
+        if pid in children:
+            children.remove(pid)
+            if os.waitstatus_to_exitcode(status) != 0 and children:
+                failed = True  # one worker died: stop the others, let the supervisor restart us
+                forward(signal.SIGTERM, None)
+    if failed:
+        raise VidkitError("a share server worker stopped unexpectedly; see the log above")
 
 
 class BackgroundServer:

@@ -72,3 +72,22 @@ def no_audio(media_dir: Path) -> Path:
         "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path),
     )  # fmt: skip
     return path
+
+
+@pytest.fixture(scope="session")
+def noisy_rally(media_dir: Path, rally_speech: Path) -> Path:
+    """The rally speech over loud pink noise (a crowd, wind): about 5 dB signal to noise."""
+    path = media_dir / "noisy-rally.wav"
+    ffmpeg(
+        "-i", str(rally_speech), "-f", "lavfi", "-i", "anoisesrc=c=pink:a=0.3:seed=3",
+        "-filter_complex", "[0:a]aformat=channel_layouts=mono[s];"
+        "[s][1:a]amix=inputs=2:duration=first:normalize=0", str(path),
+    )  # fmt: skip
+    return path
+
+
+@pytest.fixture(scope="session")
+def noise(media_dir: Path) -> Path:
+    path = media_dir / "noise.wav"
+    ffmpeg("-f", "lavfi", "-i", "anoisesrc=c=pink:a=0.2:d=4:seed=5", str(path))
+    return path

@@ -163,6 +163,17 @@ def test_music_gives_no_captions(music: Path) -> None:
         transcribe_clip(music)
 
 
+def test_noise_gives_no_captions(noise: Path) -> None:
+    with pytest.raises(NoSpeechError, match="music or noise"):
+        transcribe_clip(noise)
+
+
+def test_speech_over_loud_noise_is_still_captioned(noisy_rally: Path) -> None:
+    transcript = transcribe_clip(noisy_rally, script=RALLY)
+    assert_in_order(transcript.words, RALLY.split())
+    assert transcript.engine == "pocketsphinx-align"
+
+
 def test_clip_without_audio_gives_no_captions(no_audio: Path) -> None:
     with pytest.raises(NoSpeechError, match="no audio track"):
         captions_for(no_audio, mode="auto")

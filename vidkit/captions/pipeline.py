@@ -26,7 +26,7 @@ MIN_WORDS_PER_SECOND = 1.0
 #: Below this mean word confidence (where the engine reports one), the result is noise.
 MIN_CONFIDENCE = 0.2
 #: Fewer syllable-like level dips per second than this: not speech (held notes, hum, noise).
-MIN_DIPS_PER_SECOND = 2.0
+MIN_DIPS_PER_SECOND = 3.0
 #: Minimum detected speech for a clip to be worth captioning.
 MIN_SPEECH_MS = 300
 

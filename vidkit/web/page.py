@@ -116,8 +116,7 @@ def _escaped_tracks(data: PageData) -> str:
         src = html.escape(f"{data.base_url}/captions/{v.id}/{i}.vtt", quote=True)
         lang = html.escape(c.lang, quote=True)
         label = html.escape(c.label, quote=True)
-        default = " default" if i == 0 else ""
-        out.append(
-            f'<track kind="captions" src="{src}" srclang="{lang}" label="{label}"{default}>\n'
-        )
+        # Not "default": rendered videos usually carry burned-in captions already; the track
+        # is there for viewers who turn captions on, and for assistive technology.
+        out.append(f'<track kind="captions" src="{src}" srclang="{lang}" label="{label}">\n')
     return "".join(out)

@@ -210,7 +210,7 @@ class Registry:
     ) -> Link:
         """Mint a new share link for ``video_id``, optionally under a ``parent`` link code."""
         for name, value in (("channel", channel), ("sharer", sharer)):
-            if value is not None and not (0 < len(value) <= 64) or (value and "\n" in value):
+            if value is not None and (not 0 < len(value) <= 64 or "\n" in value):
                 raise ConfigError(f"{name} must be 1-64 characters on one line", key=name)
         with self.db.transaction():
             self.video(video_id)

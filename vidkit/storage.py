@@ -121,9 +121,9 @@ class LocalStorage:
         target = self.path(key)
         if target.is_file() and target.stat().st_size == path.stat().st_size:
             return False
+        tmp = target.with_name(f".{target.name}.part-{os.getpid()}")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.part-{os.getpid()}")
             with open(path, "rb") as src, open(tmp, "wb") as dst:
                 while block := src.read(1 << 20):
                     dst.write(block)
@@ -131,7 +131,7 @@ class LocalStorage:
                         on_progress(len(block))
             os.replace(tmp, target)
         except OSError as exc:
-            with contextlib.suppress(OSError, UnboundLocalError):
+            with contextlib.suppress(OSError):
                 tmp.unlink()
             raise StorageError(
                 f"cannot write {target}: {exc.strerror}", hint="check VIDKIT_STORAGE"

@@ -29,7 +29,16 @@ from .campaign import Campaign, load_campaign
 from .clipsource import ClipSource, HashCache, S3ClientFactory, default_s3_client
 from .errors import ConfigError
 from .executors import DaskExecutor, Executor, InlineExecutor, LocalExecutor, size_pool
-from .jobs import JobStore, ManifestRow, OutputRecord, Task, TaskResult, write_manifest
+from .jobs import (
+    JOBS_DIR,
+    JobStore,
+    ManifestRow,
+    OutputRecord,
+    Task,
+    TaskResult,
+    sweep_leftovers,
+    write_manifest,
+)
 
 __all__ = ["BatchResult", "Progress", "render_task", "run"]
 
@@ -141,6 +150,7 @@ def run(
         check_publishing(publish)  # fail before rendering when publishing cannot work
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
+    sweep_leftovers([out, out / JOBS_DIR, out / DOWNLOADS / "clips"])
     hashes = HashCache(out / CACHE_FILE)
     source = ClipSource(hashes, out / DOWNLOADS / "clips", s3_client)
     try:

@@ -18,7 +18,9 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -227,5 +229,44 @@ def read_manifest(out_dir: Path) -> list[dict[str, Any]]:
     return list(data["rows"])
 
 
-def unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
+_LEFTOVER = re.compile(r"^\..+\.(?:part-(\d+)\.[^.]+|(\d+)\.\d+\.(?:tmp|part))$")
+
+
+def sweep_leftovers(
+    folders: Iterable[Path], *, older_than: float = 600.0, now: Callable[[], float] = time.time
+) -> list[Path]:
+    """Delete hidden temporaries a killed run left behind (``kill -9``, power loss).
+
+    Ctrl-C cleans up after itself; this is for what could not. A temporary is removed only
+    when the process that wrote it is gone and it has not changed for ``older_than`` seconds,
+    so a batch still running elsewhere on the same folder keeps its files.
+    """
+    removed: list[Path] = []
+    for folder in folders:
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for path in entries:
+            m = _LEFTOVER.match(path.name)
+            if not m:
+                continue
+            pid = int(m.group(1) or m.group(2))
+            try:
+                if now() - path.stat().st_mtime < older_than or _alive(pid):
+                    continue
+                path.unlink()
+            except OSError:
+                continue
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True

@@ -1,0 +1,47 @@
+"""Job records and leftovers: what a rerun may trust, and what a killed run left behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from vidkit.jobs import JobStore, OutputRecord, sweep_leftovers
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_sweep_removes_only_old_temporaries_of_dead_processes(tmp_path: Path) -> None:
+    dead, old = _dead_pid(), time.time() - 3600
+    stale = tmp_path / f".a-default-9x16.part-{dead}.mp4"
+    stale_record = tmp_path / f".abc.json.{dead}.1234.tmp"
+    fresh = tmp_path / f".b-default-9x16.part-{dead}.mp4"
+    mine = tmp_path / f".c-default-9x16.part-{os.getpid()}.mp4"
+    finished = tmp_path / "a-default-9x16.mp4"
+    for p in (stale, stale_record, fresh, mine, finished):
+        p.write_bytes(b"x")
+    for p in (stale, stale_record, mine, finished):
+        os.utime(p, (old, old))
+    assert sorted(sweep_leftovers([tmp_path, tmp_path / "missing"])) == sorted(
+        [stale, stale_record]
+    )
+    assert fresh.exists() and mine.exists() and finished.exists()
+
+
+def test_a_record_is_trusted_only_while_its_file_is_unchanged(tmp_path: Path) -> None:
+    video = tmp_path / "a-default-9x16.mp4"
+    video.write_bytes(b"first render")
+    store = JobStore(tmp_path)
+    store.record("k1", OutputRecord(platform="9x16", path=str(video)), line=2, clip="a.mp4")
+    assert store.finished("k1") == OutputRecord(platform="9x16", path=str(video))
+    assert store.finished("k2") is None
+    video.write_bytes(b"another row's render")  # same name, other content
+    assert store.finished("k1") is None
+    video.unlink()
+    assert store.finished("k1") is None

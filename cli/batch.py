@@ -136,6 +136,8 @@ class _Bar:
     def __call__(self, p: Progress) -> None:
         if p.total == 0:
             return
+        if p.done == 0:
+            self.started = time.monotonic()  # rendering starts now; planning is done
         if p.error:
             self.failed += 1
         frac = p.seconds_done / p.seconds_total if p.seconds_total else p.done / p.total

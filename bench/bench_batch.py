@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from vidkit.batch import BatchResult, run
-from vidkit.executors import cpu_count
+from vidkit.executors import DaskExecutor, Executor, LocalExecutor, cpu_count
 from vidkit.ffmpeg import locate
 from vidkit.runner import FFmpegRunner
 
@@ -41,6 +41,21 @@ def make_clips(folder: Path, count: int, seconds: float, size: str) -> Path:
     campaign = folder / "campaign.csv"
     campaign.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return campaign
+
+
+def _noop(x: int) -> int:
+    return x
+
+
+def per_task_overhead(executor: Executor, n: int) -> float:
+    """Milliseconds per task for ``n`` no-op tasks (start-up of the pool included)."""
+    t0 = time.perf_counter()
+    try:
+        done = sum(1 for _ in executor.run(_noop, list(range(n))))
+    finally:
+        executor.close()
+    assert done == n
+    return (time.perf_counter() - t0) * 1000 / n
 
 
 def line(label: str, r: BatchResult, base: float | None = None) -> str:
@@ -105,6 +120,14 @@ def main() -> None:
                     )
                     dask.append(d.elapsed)
                     print(line(f"dask, {args.workers} workers", d, base))
+            if cluster is not None:
+                n = 200
+                pool_ms = per_task_overhead(LocalExecutor(args.workers), n)
+                dask_ms = per_task_overhead(DaskExecutor(cluster.scheduler_address), n)
+                print(
+                    f"per-task cost of the executor itself ({n} no-op tasks): "
+                    f"local pool {pool_ms:.1f} ms, Dask {dask_ms:.1f} ms"
+                )
         finally:
             if cluster is not None:
                 cluster.close()

@@ -106,6 +106,7 @@ def test_free_recognition_on_real_speech(real_speech: Path) -> None:
     # bench/bench_captions.py), but what it hears is speech-like, not noise
     assert 8 <= len(texts) <= 24
     assert "again" in texts
+    assert texts[0][0].isupper()  # sentence starts (after long pauses) are capitalised
 
 
 def test_script_alignment_on_synthetic_speech_in_a_video(rally_speech: Path) -> None:

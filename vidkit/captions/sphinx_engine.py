@@ -101,7 +101,7 @@ class PocketSphinx:
                 words.append(Word(_tidy(text), start, end))
                 probs.append(seg.prob)
         confidence = sum(probs) / len(probs) if probs else 0.0
-        return Transcript(language, tuple(words), self.name, confidence=confidence)
+        return Transcript(language, _capitalised(words), self.name, confidence=confidence)
 
     # -- alignment -----------------------------------------------------------------------------
 
@@ -156,6 +156,20 @@ class PocketSphinx:
             Word(w.text, t[0], t[1])  # type: ignore[index]
             for w, t in zip(script, times, strict=True)
         )
+
+
+#: A pause this long (ms) in free recognition probably starts a sentence: capitalise after it.
+SENTENCE_PAUSE_MS = 500
+
+
+def _capitalised(words: list[Word]) -> tuple[Word, ...]:
+    """The recogniser's lower-case words with likely sentence starts capitalised."""
+    out = []
+    for i, w in enumerate(words):
+        if i == 0 or w.start - words[i - 1].end >= SENTENCE_PAUSE_MS:
+            w = Word(w.text[:1].upper() + w.text[1:], w.start, w.end)
+        out.append(w)
+    return tuple(out)
 
 
 def _tidy(text: str) -> str:

@@ -108,10 +108,16 @@ _VIDEO_COLS = (
     "duration, size, created"
 )
 _LINK_COLS = "id, code, video_id, channel, sharer, parent_id, created"
-_EVENT_INSERT = (
-    "INSERT INTO events (ts, day, link_id, kind, visitor, referrer, country, agent) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
+ROWS_PER_INSERT = 500  # one statement per 500 events: few round trips, few GIL hand-offs
+
+
+@functools.lru_cache(maxsize=4)
+def _event_insert(rows: int) -> str:
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
+    return (
+        "INSERT INTO events (ts, day, link_id, kind, visitor, referrer, country, agent) "
+        f"VALUES {values}"
+    )
 
 
 class Registry:
@@ -304,7 +310,11 @@ class Registry:
         ]
         with self.db.transaction():
             if rows:
-                self.db.executemany(_EVENT_INSERT, rows)
+                # Multi-row statements rather than executemany: a row at a time, the driver
+                # hands the GIL back and forth per row and starves under a busy event loop.
+                for i in range(0, len(rows), ROWS_PER_INSERT):
+                    chunk = rows[i : i + ROWS_PER_INSERT]
+                    self.db.execute(_event_insert(len(chunk)), [v for row in chunk for v in row])
             if segment is not None:
                 self.db.execute(
                     "INSERT INTO log_segments (name, position) VALUES (?, ?) "

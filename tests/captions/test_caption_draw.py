@@ -167,3 +167,11 @@ def test_ffmpeg_overlay_shows_each_caption_exactly_in_its_time(tmp_path: Path, l
             shown.append((round(float(frame.time) * 1000), band.getextrema()[1] > 128))
     visible = [t for t, on in shown if on]
     assert visible == [*range(500, 1200, 100), *range(2000, 2600, 100)]
+
+
+def test_karaoke_moves_through_chinese_written_without_spaces(tmp_path: Path, look: CaptionLook):
+    frames = render_cues([cue("我们一起赢", 0, 1000)], "karaoke", SIZE, look, tmp_path)
+    assert len(frames) == 5  # one state per character
+    spans = [accent_columns(f.png) for f in frames]
+    assert all(spans)
+    assert all(a[-1] < b[0] for a, b in zip(spans, spans[1:], strict=False))

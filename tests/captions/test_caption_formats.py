@@ -224,3 +224,8 @@ def test_spread_words_covers_the_cue_in_order() -> None:
     assert words[0].start == 1000 and words[-1].end == 2000
     assert all(a.end == b.start for a, b in zip(words, words[1:], strict=False))
     assert words[2].end - words[2].start > words[0].end - words[0].start
+
+
+def test_spread_words_splits_unspaced_chinese_and_japanese() -> None:
+    words = spread_words("你好，世界！ hello 行こう。", 0, 1000)
+    assert [w.text for w in words] == ["你", "好，", "世", "界！", "hello", "行", "こ", "う。"]

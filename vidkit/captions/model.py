@@ -6,6 +6,7 @@ never drift; seconds (floats) appear only at the edges (JSON files, engines, ffm
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -55,13 +56,19 @@ def seconds(millis: int) -> float:
     return millis / 1000
 
 
+_HAN_KANA = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
+# Chinese and Japanese are written without spaces: each character (with the punctuation after it)
+# counts as a word, so that highlighting moves through the text; other runs stay whole.
+_UNSPACED = re.compile(f"[{_HAN_KANA}][\u3000-\u303f\uff00-\uffef]*|[^{_HAN_KANA}]+")
+
+
 def spread_words(text: str, start: int, end: int) -> tuple[Word, ...]:
     """Words of ``text`` spread over ``start``–``end`` in proportion to their length.
 
     Used where only cue times are known (SRT/VTT), so that karaoke-style highlighting still moves
     through the words at a plausible pace.
     """
-    tokens = text.split()
+    tokens = [piece for token in text.split() for piece in _UNSPACED.findall(token)]
     if not tokens:
         return ()
     weights = [len(t) + 1 for t in tokens]

@@ -242,3 +242,20 @@ def test_every_builtin_template_renders(template: str, landscape: Path, tmp_path
     for o in result.outputs:
         s = streams(o.path)
         assert s["vcodec"] == "h264" and s["duration"] > 3
+
+
+def test_whatsapp_output_fits_16_mb_even_for_noisy_video(media_dir: Path, tmp_path: Path) -> None:
+    """Full size on purpose: film grain is the worst case for a size cap (at crf 23 this clip
+    would be several times over the limit)."""
+    from conftest import SPEECHY, ffmpeg
+
+    noisy = media_dir / "grain.mp4"
+    ffmpeg(
+        "-f", "lavfi", "-i", "color=c=gray:s=720x1280:r=30:d=8,noise=alls=70:allf=t+u",
+        "-f", "lavfi", "-i", SPEECHY.format(d=8),
+        "-c:v", "libx264", "-preset", "ultrafast", "-crf", "30", "-c:a", "aac", "-shortest", str(noisy),
+    )  # fmt: skip
+    (o,) = make([noisy], presets=["whatsapp"], out_dir=tmp_path).outputs
+    assert (o.width, o.height) == (720, 1280)
+    assert o.path.stat().st_size < 16_000_000
+    assert o.path.stat().st_size > 8_000_000, "the cap should spend the budget, not starve it"

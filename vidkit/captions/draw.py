@@ -215,8 +215,10 @@ def _karaoke(
                 _line(
                     accent, drawn.placed[line_index], look, drawn.size_px, look.accent, drawn.stroke
                 )
-                left = max(0, math.floor(x0 - drawn.stroke))
-                right = min(size[0], math.ceil(x1 + drawn.stroke))
+                # exactly the word's advance: its outline is the same colour in both images, and
+                # a wider cut would tint the edge of a neighbour (Chinese has no spaces)
+                left = max(0, round(x0))
+                right = min(size[0], round(x1))
                 if right > left:
                     region = accent.crop((left, 0, right, size[1]))
                     image.paste(region, (left, 0), region)

@@ -165,7 +165,7 @@ def title(d: TitleDrawing, box: Box) -> Image.Image:
     lines = textdraw.wrap(d.text, heading, size, box.w - 2 * margin, max_lines=3)
     sub_size = max(8, round(unit * 0.05))
     block_h = round(len(lines) * size * 1.2) + (round(sub_size * 2) if d.subtitle else 0)
-    y = (box.h - block_h) // 2
+    y = max(0, box.h // 3 - block_h // 2)  # upper third: captions may use the middle
     textdraw.draw_block(canvas, _xyxy(margin, y, box.w - 2 * margin, round(len(lines) * size * 1.2)), lines,
         heading, size, _rgba(c.text), align="center",
         stroke_width=max(1, size // 18), stroke_fill=(0, 0, 0, 200),

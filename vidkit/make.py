@@ -129,7 +129,7 @@ def make_clip(
     clip = Path(clip)
     run = runner or FFmpegRunner(locate())
     media = probe(clip)
-    cues = load_cues(
+    cues, sidecar_cues = load_cues(
         captions, clip, style=template.captions.style, language=language, script=script,
         runner=run, on_warning=on_warning,
     )  # fmt: skip
@@ -167,7 +167,7 @@ def make_clip(
         for p in paths:
             layers.link_card(tmp[p["poster"]], tmp[p["card"]])
         if cues:
-            _sidecars(plan, paths, tmp, cues)
+            _sidecars(plan, paths, tmp, sidecar_cues)
 
     return [
         Output(
@@ -239,12 +239,13 @@ def load_cues(
     script: str | Path | None = None,
     runner: Runner | None = None,
     on_warning: Callable[[str], None] | None = None,
-) -> tuple[Any, ...]:
-    """Caption cues for ``clip``: none, from an SRT/VTT/JSON file (rendered exactly as
-    written), or transcribed offline (``auto``). A clip with no speech gets no captions and a
-    warning, not garbage."""
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """Caption cues for ``clip`` — (cues to burn in, in the template's style; cues for the
+    .srt/.vtt sidecars, as classic two-line blocks) — none, from an SRT/VTT/JSON file (rendered
+    exactly as written), or transcribed offline (``auto``). A clip with no speech gets no
+    captions and a warning, not garbage."""
     if captions is None or str(captions).lower() == "none":
-        return ()
+        return (), ()
     from .captions.pipeline import NoSpeechError, captions_for
 
     mode: str | Path = "auto" if str(captions).lower() == "auto" else Path(captions)
@@ -256,8 +257,10 @@ def load_cues(
     except NoSpeechError as exc:
         if on_warning is not None:
             on_warning(str(exc))
-        return ()
-    return () if found is None else tuple(found.cues(style))
+        return (), ()
+    if found is None:
+        return (), ()
+    return tuple(found.cues(style)), tuple(found.cues("classic"))
 
 
 def make(

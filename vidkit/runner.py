@@ -51,6 +51,9 @@ class FFmpegRunner:
         on_progress: ProgressFn | None = None,
     ) -> str:
         argv = [self.ffmpeg.path, "-hide_banner", "-nostdin", "-y"]
+        if self.threads:  # parallel batch jobs: keep filters within this job's share of cores
+            argv += ["-filter_threads", str(self.threads)]
+            argv += ["-filter_complex_threads", str(self.threads)]
         if on_progress is not None:
             argv += ["-progress", "pipe:1", "-nostats"]
         argv += list(args)

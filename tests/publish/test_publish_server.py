@@ -194,3 +194,30 @@ def test_share_page_on_s3_storage_hands_out_presigned_urls_that_fetch(
         assert fetch(page.meta["og:video"])[2] == bundle.read_bytes()
         status, _, vtt = fetch(page.first("track")["src"])  # same origin, read from the bucket
         assert status == 200 and vtt.startswith(b"WEBVTT")
+
+
+def test_conditional_media_requests_and_beacons_keep_the_connection_usable(
+    served: tuple[BackgroundServer, str],
+) -> None:
+    srv, code = served
+    page = parse(fetch(f"{srv.url}/s/{code}")[2])
+    video_path = page.meta["og:video"].split(srv.url, 1)[1]
+    status, headers, _ = fetch(page.meta["og:video"])
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    try:
+        conn.request("GET", video_path, headers={"If-None-Match": headers["etag"]})
+        resp = conn.getresponse()
+        assert (
+            resp.status == 304 and resp.read() == b"" and resp.getheader("content-length") is None
+        )
+        conn.request("POST", f"/b/{code}", body=b"e=start", headers={"Content-Type": "text/plain"})
+        resp = conn.getresponse()
+        assert resp.status == 204 and resp.read() == b""
+        conn.request("GET", video_path, headers={"Range": "bytes=0-9"})
+        resp = conn.getresponse()
+        assert resp.status == 206 and len(resp.read()) == 10
+        conn.request("GET", video_path, headers={"Range": "bytes=999999999-"})
+        resp = conn.getresponse()
+        assert resp.status == 416 and resp.read() == b""
+    finally:
+        conn.close()

@@ -77,12 +77,15 @@ class _Clock:
 _clock = _Clock()
 
 
-def header_block(content_type: str | None, length: int, headers: list[tuple[str, str]]) -> bytes:
+def header_block(
+    content_type: str | None, length: int | None, headers: list[tuple[str, str]]
+) -> bytes:
     """Header lines that do not change between answers, encoded once (for hot responses)."""
     parts = [b"server: vidkit\r\n"]
     if content_type:
         parts.append(f"content-type: {content_type}\r\n".encode())
-    parts.append(f"content-length: {length}\r\n".encode())
+    if length is not None:
+        parts.append(f"content-length: {length}\r\n".encode())
     for name, value in headers:
         parts.append(f"{name}: {value}\r\n".encode("latin-1"))
     return b"".join(parts)
@@ -92,7 +95,8 @@ def head_bytes(resp: Response, length: int, keep_alive: bool) -> bytes:
     status = _STATUS.get(resp.status) or f"HTTP/1.1 {resp.status} Unknown\r\n".encode()
     block = resp.head
     if block is None:
-        block = header_block(resp.content_type, length, resp.headers)
+        bodiless = resp.status in (204, 304)  # these carry no Content-Length
+        block = header_block(resp.content_type, None if bodiless else length, resp.headers)
     parts = [status, _clock.date(), block]
     if not keep_alive:
         parts.append(b"connection: close\r\n")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import click
 
 from vidkit.web.server import Ready, serve
@@ -43,6 +45,12 @@ def command(
             say(f"replayed {info.replayed} clicks from the click log")
         procs = f", {info.workers} workers" if info.workers > 1 else ""
         say(f"serving on http://{host}:{info.port}{procs}  (share links: {s.base_url}/s/CODE)")
+        host_part = urlsplit(s.base_url).hostname or ""
+        if s.base_url.startswith("http://") and host_part not in ("127.0.0.1", "localhost", "::1"):
+            say(
+                "VIDKIT_BASE_URL is not https: X, iMessage and Facebook want https links",
+                fg="yellow",
+            )
         if not s.admin_token:
             say("JSON API disabled: set VIDKIT_ADMIN_TOKEN to enable /api/", fg="yellow")
 

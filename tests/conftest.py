@@ -3,43 +3,19 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from media_helpers import SPEECHY, ffmpeg
+from media_helpers import clip as _clip
 
 from vidkit.ffmpeg import locate
-
-FF = locate().path
-
-
-def ffmpeg(*args: str) -> None:
-    subprocess.run([FF, "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
 
 
 @pytest.fixture(scope="session")
 def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("media")
-
-
-# A speech-like test signal: a tone whose level swings every half second, at about -30 LUFS,
-# so loudness normalisation has real work to do.
-SPEECHY = "sine=f=330:d={d},volume='0.06+0.05*sin(2*PI*2*t)':eval=frame"
-
-
-def _clip(path: Path, *, size: str = "320x180", d: float = 3, rate: str = "30",
-          audio: bool = True, extra: tuple[str, ...] = (), vf: str | None = None) -> Path:  # fmt: skip
-    args = ["-f", "lavfi", "-i", f"testsrc2=s={size}:r={rate}:d={d}"]
-    if audio:
-        args += ["-f", "lavfi", "-i", SPEECHY.format(d=d)]
-    if vf:
-        args += ["-vf", vf]
-    args += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", *extra]
-    if audio:
-        args += ["-c:a", "aac", "-shortest"]
-    ffmpeg(*args, str(path))
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ffmpeg
+from media_helpers import ffmpeg
 from probing import streams
 
 from vidkit.assets import builtin_dir

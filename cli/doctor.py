@@ -14,7 +14,9 @@ def _flags(found: dict[str, bool]) -> str:
 
 
 @click.command("doctor")
-@click.option("--ffmpeg", envvar="VIDKIT_FFMPEG", help="Check this ffmpeg instead of the bundled one.")
+@click.option(
+    "--ffmpeg", envvar="VIDKIT_FFMPEG", help="Check this ffmpeg instead of the bundled one."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 def command(ffmpeg: str | None, as_json: bool) -> None:
     """Check the set-up: ffmpeg path, version and encoders, fonts, templates, configuration."""
@@ -26,7 +28,9 @@ def command(ffmpeg: str | None, as_json: bool) -> None:
     click.echo(f"ffmpeg    {ff['path']} ({ff['version']}, {ff['source']})")
     click.echo(f"encoders  {_flags(ff['encoders'])}")
     click.echo(f"filters   {_flags(ff['filters'])}")
-    click.echo(f"fonts     {len(report['fonts'])} bundled ({', '.join(f['name'] for f in report['fonts'])})")
+    click.echo(
+        f"fonts     {len(report['fonts'])} bundled ({', '.join(f['name'] for f in report['fonts'])})"
+    )
     click.echo(f"templates {', '.join(report['templates'])}")
     click.echo(f"brands    {', '.join(report['brands'])}")
     for key, value in report["config"].items():

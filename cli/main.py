@@ -19,7 +19,10 @@ class VidkitGroup(click.Group):
             return super().invoke(ctx)
 
 
-@click.group(cls=VidkitGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=VidkitGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="vidkit")
 def cli() -> None:
     """Turn members' phone clips into branded, captioned, platform-ready campaign videos.

@@ -17,11 +17,17 @@ from moviepy.audio import fx as afx
 
 
 def gain_for(audio, target_lufs: float) -> float:
-    """A linear gain bringing the clip's RMS level to about the target (a rough stand-in for
-    loudnorm: MoviePy has no loudness meter)."""
-    samples = audio.to_soundarray(fps=48000)
-    rms = math.sqrt(float((samples.astype("float64") ** 2).mean())) or 1e-9
-    return 10 ** ((target_lufs - 20 * math.log10(rms)) / 20)
+    """A linear gain bringing the clip's level to about the target: mean power of 400 ms
+    blocks, gated like BS.1770 (absolute -70, then relative -10) but without its K-weighting
+    filter. A rough stand-in for loudnorm: MoviePy has no loudness meter."""
+    samples = audio.to_soundarray(fps=48000).astype("float64")
+    n = len(samples) // 19200 * 19200
+    power = (samples[:n] ** 2).reshape(-1, 19200 * samples.shape[1]).mean(axis=1)
+    power = power[power > 1e-7]
+    if power.size:
+        power = power[power > power.mean() / 10]
+    level = 10 * math.log10(float(power.mean())) if power.size else -70.0
+    return 10 ** ((target_lufs - level) / 20)
 
 
 def main(job_path: str) -> None:

@@ -42,6 +42,9 @@ class Encoding:
     threads: int | None = None
 
 
+# Repeat a single decoded still for ever (cheaper than re-reading the PNG for every frame).
+_HOLD = "loop=loop=-1:size=1:start=0"
+
 _BT709 = "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"
 
 # Aim the limiter below the template's ceiling: AAC encoding raises true peak by 0.3-0.7 dB.
@@ -167,7 +170,6 @@ def compile_args(
     inputs.add("-i", str(src.path))
     music = _music(plan, inputs)
     fps = str(plan.fps)
-    main_seconds = _num(plan.seconds(plan.main_frames) + 1)
 
     n = len(plan.outputs)
     stmts: list[str] = [
@@ -181,7 +183,7 @@ def compile_args(
         v = _reframe(stmts, i, out)
         for layer in out.layers:
             png = images.layers[(i, layer.key)]
-            k = inputs.add("-loop", "1", "-framerate", fps, "-t", main_seconds, "-i", str(png))
+            k = inputs.add("-framerate", fps, "-i", str(png))
             label = f"l{i}{layer.key}"
             fade = ""
             if layer.fade and layer.start is not None and layer.end is not None:
@@ -189,7 +191,10 @@ def compile_args(
                     f",fade=t=in:s={layer.start}:n={layer.fade}:alpha=1"
                     f",fade=t=out:s={max(layer.start, layer.end - layer.fade)}:n={layer.fade}:alpha=1"
                 )
-            stmts.append(f"[{k}:v]format=rgba{fade}[{label}]")
+            # decode and convert the still once; the loop filter repeats the cached frame
+            stmts.append(
+                f"[{k}:v]format=yuva420p,{_HOLD},trim=end_frame={out.main_frames + 1}{fade}[{label}]"
+            )
             enable = ""
             if layer.start is not None and layer.end is not None:
                 enable = f":enable='between(n,{layer.start},{layer.end - 1})'"
@@ -260,15 +265,15 @@ def _segment(
     images: Images,
 ) -> str:
     fps = plan.fps
-    seconds = _num(Fraction(seg.frames) / fps + 1)
+
     label = f"{seg.key}{i}"
     w, h = out.width, out.height
     if seg.card is not None:
         png = images.cards[(i, seg.key)]
-        k = inputs.add("-loop", "1", "-framerate", str(fps), "-t", seconds, "-i", str(png))
+        k = inputs.add("-framerate", str(fps), "-i", str(png))
         fade = min(seg.frames, max(1, round(fps * Fraction(2, 5))))
         stmts.append(
-            f"[{k}:v]scale={w}:{h},format=yuv420p,setsar=1,trim=end_frame={seg.frames},"
+            f"[{k}:v]scale={w}:{h},format=yuv420p,setsar=1,{_HOLD},trim=end_frame={seg.frames},"
             f"fade=t=in:s=0:n={fade}[{label}v]"
         )
         stmts.append(

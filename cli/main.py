@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -10,9 +11,26 @@ from vidkit import __version__
 
 from .output import handle_errors
 
+# Each subcommand lives in its own module exposing ``command``; they are imported only when
+# used, so `vidkit --help` and quick commands don't pay for the web server or the renderer.
+COMMANDS = (
+    "make", "captions", "probe", "templates", "doctor", "batch",
+    "publish", "links", "serve", "stats", "purge",
+)  # fmt: skip
+
 
 class VidkitGroup(click.Group):
-    """A group that turns :class:`VidkitError` into one line on stderr and its exit code."""
+    """Lazily loaded subcommands; :class:`VidkitError` becomes one line and its exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"{__package__}.{name}")
+        cmd: click.Command = module.command
+        return cmd
 
     def invoke(self, ctx: click.Context) -> object:
         with handle_errors():
@@ -30,40 +48,6 @@ def cli() -> None:
     Start with `vidkit make CLIP` (every option has a sensible default), `vidkit doctor` to check
     the set-up, and `vidkit COMMAND --help` for each command.
     """
-
-
-def _register() -> None:
-    from . import (
-        batch,
-        captions,
-        doctor,
-        links,
-        make,
-        probe,
-        publish,
-        purge,
-        serve,
-        stats,
-        templates,
-    )
-
-    for module in (
-        make,
-        captions,
-        probe,
-        templates,
-        doctor,
-        batch,
-        publish,
-        links,
-        serve,
-        stats,
-        purge,
-    ):
-        cli.add_command(module.command)
-
-
-_register()
 
 
 def main() -> None:

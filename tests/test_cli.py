@@ -16,7 +16,10 @@ from vidkit.cli.main import cli
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found = []
-    for name, cmd in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None and cmd.name == name
         path = (*prefix, name)
         found.append(path)
         if isinstance(cmd, click.Group):
@@ -41,10 +44,11 @@ def test_core_commands_exist() -> None:
 def test_every_command_has_help(path: tuple[str, ...]) -> None:
     result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0, result.output
-    cmd: click.Command = cli
+    cmd: click.Command | None = cli
     for name in path:
         assert isinstance(cmd, click.Group)
-        cmd = cmd.commands[name]
+        cmd = cmd.get_command(click.Context(cmd), name)
+    assert cmd is not None
     assert (cmd.help or "").strip(), f"{' '.join(path)} has no help text"
     for param in cmd.params:
         if isinstance(param, click.Option) and param.name not in ("help",):

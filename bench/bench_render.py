@@ -191,6 +191,11 @@ def main() -> None:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE
     ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "vidkit", "cli"], capture_output=True, text=True,
+        cwd=HERE,
+    ).stdout.strip()  # fmt: skip
+    commit += "-dirty" if dirty else ""  # uncommitted changes in vidkit/ or cli/
     machine = {"nproc": os.cpu_count(), "ffmpeg": ff.version, "ffmpeg_path": ff.path}
     print(f"vidkit render bench  {now:%Y-%m-%d %H:%M} UTC  commit {commit or '?'}")
     print(f"machine: {os.cpu_count()} cores, ffmpeg {ff.version} ({ff.source}), "

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from vidkit.registry import Event, Registry, Video
-from vidkit.web.clicklog import ClickLog, decode, encode
+from vidkit.web.clicklog import REPLAY_LINES, ClickLog, decode, encode
 
 T0 = 1_790_000_000
 
@@ -92,4 +92,36 @@ def test_segments_rotate_and_old_ones_go_once_committed(db_url: str, tmp_path: P
     assert not (tmp_path / "log" / first).exists()
     assert reg.event_count() == 20
     log.close()
+    reg.close()
+
+
+def test_an_interrupted_replay_leaves_the_rest_for_the_next_start(
+    db_url: str, tmp_path: Path
+) -> None:
+    reg, link = _registry(db_url)
+    dead = ClickLog(tmp_path / "log", reg)
+    dead.open()
+    total = 2 * REPLAY_LINES + 7
+    for _ in range(total):
+        dead.append(Event(T0, link, "click"))
+    segment = tmp_path / "log" / dead.segment
+    os.close(dead._fd)  # killed: nothing committed
+    stopping = ClickLog(tmp_path / "log", reg)
+    record = reg.record
+
+    def record_then_stop(*args: object, **kw: object) -> None:
+        record(*args, **kw)  # type: ignore[arg-type]
+        stopping.interrupt()  # SIGTERM arrives while the first transaction commits
+
+    reg.record = record_then_stop  # type: ignore[method-assign]
+    assert stopping.open() == REPLAY_LINES
+    assert stopping.segment == ""  # stopping: no segment of its own
+    del reg.record
+    assert reg.event_count("click") == REPLAY_LINES and segment.exists()
+    assert reg.log_position(segment.name) == REPLAY_LINES * len(encode(Event(T0, link, "click")))
+    stopping.close()
+    nxt = ClickLog(tmp_path / "log", reg)
+    assert nxt.open() == total - REPLAY_LINES  # the rest, and nothing twice
+    assert reg.event_count("click") == total and not segment.exists()
+    nxt.close()
     reg.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.client
 import io
@@ -127,6 +128,23 @@ def _wait_group_gone(pgid: int) -> None:
     raise AssertionError("workers outlived kill -9")
 
 
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the server (started with ``start_new_session``), which must exit within 30 s.
+
+    If it does not, its whole process group is killed before failing, so nothing outlives the
+    test.
+    """
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise AssertionError("the server did not stop within 30 s of SIGTERM") from None
+
+
 def test_answered_clicks_survive_kill_9(settings: Settings, bundle: Path, tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "VIDKIT_HOME": str(settings.home), "VIDKIT_DB": settings.db,
@@ -159,12 +177,12 @@ def test_answered_clicks_survive_kill_9(settings: Settings, bundle: Path, tmp_pa
             before = reg.event_count("click")
         assert answered == 400
     with open(tmp_path / "restart.err", "wb") as err:
-        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=err,
+                                start_new_session=True)  # fmt: skip
         try:
             _wait_ready(f"http://127.0.0.1:{port}", proc)
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(30)
+            _stop(proc)
     log = (tmp_path / "restart.err").read_text()
     with Registry.open(settings.db) as reg:
         assert reg.event_count("click") == 400
@@ -221,3 +239,37 @@ def test_conditional_media_requests_and_beacons_keep_the_connection_usable(
         assert resp.status == 416 and resp.read() == b""
     finally:
         conn.close()
+
+
+_STOP_WHEN_READY = """
+import os, signal, sys
+from vidkit.config import load_settings
+from vidkit.web.server import serve
+serve(load_settings(), "127.0.0.1", 0, workers=int(sys.argv[1]),
+      on_ready=lambda ready: os.kill(os.getpid(), signal.SIGTERM))
+"""
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_stop_right_after_ready_is_not_lost(settings: Settings, workers: int) -> None:
+    """SIGTERM between listening and waiting for a stop (uvloop used to drop it: a hang)."""
+    env = {**os.environ, "VIDKIT_HOME": str(settings.home), "VIDKIT_DB": settings.db}
+    proc = subprocess.Popen([sys.executable, "-c", _STOP_WHEN_READY, str(workers)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)  # fmt: skip
+    try:
+        _stop_without_signal(proc)
+    finally:
+        if proc.stderr is not None:
+            proc.stderr.close()
+    assert proc.returncode == 0
+    assert not list(settings.log_dir.glob("*.log"))
+
+
+def _stop_without_signal(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise AssertionError("a SIGTERM right after start-up was lost") from None

@@ -30,6 +30,7 @@ except ImportError:  # pragma: no cover - Windows: no locking, one server per da
     fcntl = None  # type: ignore[assignment]
 
 SEGMENT_BYTES = 64 * 1024 * 1024
+REPLAY_LINES = 5000  # lines per replay transaction: a stop waits for one of these at most
 _FIELDS = 7
 
 
@@ -76,20 +77,39 @@ class ClickLog:
         self._pending: list[Event] = []
         self._chunks: deque[_Chunk] = deque()
         self._commit_lock = threading.Lock()
+        self._interrupted = threading.Event()
 
     # start-up ------------------------------------------------------------------------------
 
     def open(self) -> int:
-        """Replay what earlier servers left, then start a new segment; return events replayed."""
+        """Replay what earlier servers left, then start a new segment; return events replayed.
+
+        After :meth:`interrupt` no segment is started: the server is stopping.
+        """
         self.directory.mkdir(parents=True, exist_ok=True)
         replayed = self.replay()
-        self._start_segment()
+        if not self.interrupted:
+            self._start_segment()
         return replayed
+
+    def interrupt(self) -> None:
+        """Make a running or later :meth:`replay` stop after its current transaction (any thread).
+
+        What is not replayed yet stays in its segment, from the committed position on, for the
+        next server to replay.
+        """
+        self._interrupted.set()
+
+    @property
+    def interrupted(self) -> bool:
+        return self._interrupted.is_set()
 
     def replay(self) -> int:
         """Insert events from segments no live server holds; delete those segments."""
         total = 0
         for path in sorted(self.directory.glob("*.log")):
+            if self.interrupted:
+                break
             try:
                 fd = os.open(path, os.O_RDWR)
             except FileNotFoundError:
@@ -105,19 +125,32 @@ class ClickLog:
         return total
 
     def _replay_segment(self, path: Path, fd: int) -> int:
+        """Insert the segment's events past its committed position, :data:`REPLAY_LINES` lines
+        per transaction (each stores the position it reaches); delete it once all are in."""
         name = path.name
         start = self.registry.log_position(name)
         with os.fdopen(os.dup(fd), "rb") as f:
             f.seek(start)
             data = f.read()
         end = data.rfind(b"\n") + 1  # a torn last line was never answered
-        events = [e for e in (decode(ln) for ln in data[:end].splitlines()) if e is not None]
         known = self.registry.link_codes()
-        events = [e for e in events if e.link_id in known]
-        self.registry.record(events, segment=name, position=start + end)
+        done = offset = 0
+        while offset < end:
+            if self.interrupted:
+                return done  # the rest stays in the segment for the next start
+            stop = offset
+            for _ in range(REPLAY_LINES):
+                stop = data.index(b"\n", stop) + 1
+                if stop == end:
+                    break
+            events = [e for e in map(decode, data[offset:stop].splitlines()) if e is not None]
+            events = [e for e in events if e.link_id in known]
+            self.registry.record(events, segment=name, position=start + stop)
+            done += len(events)
+            offset = stop
         path.unlink()
         self.registry.forget_segment(name)
-        return len(events)
+        return done
 
     def _start_segment(self) -> None:
         host = "".join(c for c in socket.gethostname() if c.isalnum())[:32] or "host"

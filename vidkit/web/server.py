@@ -62,9 +62,19 @@ class ShareServer:
     async def start(
         self, host: str = "127.0.0.1", port: int = 8000, sock: socket.socket | None = None
     ) -> int:
-        """Replay the click log, then listen (on ``sock`` if given); return the bound port."""
+        """Replay the click log, then listen (on ``sock`` if given); return the bound port.
+
+        After :meth:`interrupt` (a stop during replay) it returns 0 without listening.
+        """
         loop = asyncio.get_running_loop()
         self.replayed = await loop.run_in_executor(self._executor, self.log.open)
+        if self.log.interrupted:
+            log.warning(
+                "stopped during click-log replay (%d clicks replayed); "
+                "the rest is replayed at the next start",
+                self.replayed,
+            )
+            return 0
         self.app = ShareApp(self.settings, self.registry, self.storage, self.log)
         app, conns = self.app, self._connections
 
@@ -107,7 +117,13 @@ class ShareServer:
             await loop.run_in_executor(self._executor, purge, self.registry, days)
             self._purged_day = day
 
+    def interrupt(self) -> None:
+        """Cut a click-log replay short (start-up or adoption); call when a stop is asked for."""
+        self.log.interrupt()
+
     async def stop(self) -> None:
+        """Stop listening, commit every answered click, remove our segment, close."""
+        self.interrupt()  # an adoption replay on the executor must not hold the stop up
         if self._server is not None:
             self._server.close()
             for conn in list(self._connections):
@@ -123,10 +139,12 @@ class ShareServer:
         if self.app is not None:
             self.app.close()
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor, self.log.close)
-        self._executor.shutdown(wait=True)
-        if self._own_registry:
-            self.registry.close()
+        try:
+            await loop.run_in_executor(self._executor, self.log.close)
+        finally:
+            self._executor.shutdown(wait=True)
+            if self._own_registry:
+                self.registry.close()
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
@@ -183,23 +201,61 @@ def _ready(sock: socket.socket, replayed: int, workers: int) -> Ready:
 def _run_worker(
     settings: Settings, sock: socket.socket, started: Callable[[int], object] | None = None
 ) -> None:
+    """Serve on ``sock`` until SIGINT or SIGTERM; ``started(replayed)`` once it listens.
+
+    No stop signal is ever lost: they are held (blocked) until the event loop that handles them
+    runs, and that loop runs without a pause from then until the server has stopped. (uvloop
+    only notices a signal while its loop is running: one that arrived between two
+    ``run_until_complete`` calls went unanswered.) A stop during the click-log replay cuts the
+    replay short after its current transaction.
+    """
+    _hold_stops(True)
     loop = new_event_loop()
     asyncio.set_event_loop(loop)
-    server = ShareServer(settings)
-    stopping = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):  # before listening: a stop is never lost
-        with contextlib.suppress(NotImplementedError):  # pragma: no cover - Windows
-            loop.add_signal_handler(sig, stopping.set)
     try:
-        loop.run_until_complete(server.start(sock=sock))
-        if started:
-            started(server.replayed)
-        loop.run_until_complete(stopping.wait())
+        loop.run_until_complete(_worker(settings, sock, started))
     finally:
-        loop.run_until_complete(server.stop())
         loop.close()
         asyncio.set_event_loop(None)
         sock.close()
+        _hold_stops(False)
+
+
+async def _worker(
+    settings: Settings, sock: socket.socket, started: Callable[[int], object] | None
+) -> None:
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    server: ShareServer | None = None
+
+    def stop() -> None:
+        stopping.set()
+        if server is not None:
+            server.interrupt()
+
+    for sig in _STOPS:
+        with contextlib.suppress(NotImplementedError):  # pragma: no cover - Windows
+            loop.add_signal_handler(sig, stop)
+    _hold_stops(False)  # a stop that came meanwhile is handled now
+    server = ShareServer(settings)
+    try:
+        if not stopping.is_set():
+            await server.start(sock=sock)
+        if server.port and not stopping.is_set():  # listening
+            if started:
+                started(server.replayed)
+            await stopping.wait()
+    finally:
+        await server.stop()
+
+
+_STOPS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _hold_stops(hold: bool) -> None:
+    """Block (hold pending) or unblock SIGINT and SIGTERM for this thread."""
+    if hasattr(signal, "pthread_sigmask"):  # pragma: no branch - POSIX
+        signal.pthread_sigmask(signal.SIG_BLOCK if hold else signal.SIG_UNBLOCK, _STOPS)
 
 
 def _serve_forked(
@@ -211,22 +267,29 @@ def _serve_forked(
 ) -> None:
     if not hasattr(os, "fork"):  # pragma: no cover - Windows
         raise ConfigError("--workers needs a POSIX system; use one worker", key="workers")
-    with Registry.open(settings.db) as registry:  # replay once, before any worker starts
-        settings.log_dir.mkdir(parents=True, exist_ok=True)
-        replayed = ClickLog(settings.log_dir, registry).replay()
-    sock = _listen(host, port)
-    bound = int(sock.getsockname()[1])
     children: list[int] = []
-    stops = {signal.SIGINT, signal.SIGTERM}
+    stops = set(_STOPS)
 
     def forward(signum: int, frame: object) -> None:
         for child in children:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(child, signal.SIGTERM)
 
+    with Registry.open(settings.db) as registry:  # replay once, before any worker starts
+        settings.log_dir.mkdir(parents=True, exist_ok=True)
+        clicklog = ClickLog(settings.log_dir, registry)
+        for sig in stops:  # a stop now cuts the replay short; no worker is started
+            signal.signal(sig, lambda signum, frame: clicklog.interrupt())
+        replayed = clicklog.replay()
+    sock = _listen(host, port)
+    bound = int(sock.getsockname()[1])
     # Hold stop signals while forking: each child installs its own handlers before taking them.
     signal.pthread_sigmask(signal.SIG_BLOCK, stops)
     try:
+        if clicklog.interrupted:
+            log.warning("stopped during click-log replay (%d clicks replayed)", replayed)
+            sock.close()
+            return
         for _ in range(workers):
             pid = os.fork()
             if pid == 0:  # pragma: no cover - runs in the child (checked by the kill -9 test)
@@ -234,8 +297,7 @@ def _serve_forked(
                 try:
                     for sig in stops:
                         signal.signal(sig, signal.SIG_DFL)
-                    signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
-                    _run_worker(settings, sock)
+                    _run_worker(settings, sock)  # unblocks the stop signals once it handles them
                 except BaseException:
                     log.exception("share server worker failed")
                     code = 1

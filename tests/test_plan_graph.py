@@ -43,9 +43,12 @@ def test_frame_rate_is_kept_exact_and_clamped() -> None:
 
 def test_reframe_fill_crops_around_the_focus_point() -> None:
     r = choose_reframe("fill", 1920, 1080, 1080, 1920, (0.0, 0.5))
-    assert (r.mode, r.scale_h, r.crop_x) == ("fill", 1920, 0)
+    assert (r.mode, r.scale_w, r.scale_h) == ("fill", 1080, 1920)
+    assert r.crop is not None and (r.crop.x, r.crop.y, r.crop.w, r.crop.h) == (0, 0, 608, 1080)
     r = choose_reframe("fill", 1920, 1080, 1080, 1920, (1.0, 0.5))
-    assert r.crop_x == r.scale_w - 1080
+    assert r.crop is not None and r.crop.x + r.crop.w == 1920
+    r = choose_reframe("fill", 1920, 1080, 1080, 1080, (0.5, 0.5))
+    assert r.crop is not None and (r.crop.x, r.crop.w, r.crop.h) == (420, 1080, 1080)
     assert choose_reframe("auto", 1920, 1080, 1080, 1920, (0.5, 0.5)).mode == "fit"
     assert choose_reframe("auto", 1080, 1920, 1080, 1350, (0.5, 0.5)).mode == "fill"
 

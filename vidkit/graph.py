@@ -42,6 +42,9 @@ class Encoding:
     threads: int | None = None
 
 
+# Stands in for a measurement when there is no sound to measure (a clip without audio).
+_SILENT = Loudness(-99.0, -99.0, 0.0, -99.0, 0.0)
+
 # Repeat a single decoded still for ever (cheaper than re-reading the PNG for every frame).
 _HOLD = "loop=loop=-1:size=1:start=0"
 
@@ -97,6 +100,11 @@ def audio_filters(plan: Plan, music_input: int | None, loudness: Loudness | None
     norm = f"loudnorm=I={_num(a.loudness)}:TP={_num(tp)}:LRA=11"
     if loudness is None:
         stmts.append(f"[{current}]{norm}:print_format=json[amain]")
+    elif loudness.input_i > -70 and loudness.input_tp + (a.loudness - loudness.input_i) <= tp:
+        # the target is reachable by gain alone: exactly what loudnorm's linear mode would do,
+        # without its 192 kHz resampling
+        gain = a.loudness - loudness.input_i
+        stmts.append(f"[{current}]volume={_num(gain)}dB,apad[amain]")
     elif loudness.input_i > -70 and (a.has_audio or music_input is not None):
         stmts.append(
             f"[{current}]{norm}:measured_I={_num(loudness.input_i)}"
@@ -175,7 +183,7 @@ def compile_args(
     stmts: list[str] = [
         _source_video(plan) + f",split={n}" + "".join(f"[src{i}]" for i in range(n))
     ]
-    stmts += audio_filters(plan, music, loudness)
+    stmts += audio_filters(plan, music, loudness if loudness is not None else _SILENT)
     stmts.append(f"[amain]asplit={n}" + "".join(f"[amain{i}]" for i in range(n)))
 
     out_args: list[str] = []
@@ -240,9 +248,9 @@ def _reframe(stmts: list[str], i: int, out: OutputPlan) -> str:
     r = out.reframe
     w, h = out.width, out.height
     if r.mode == "fill":
-        stmts.append(
-            f"[src{i}]scale={r.scale_w}:{r.scale_h},crop={w}:{h}:{r.crop_x}:{r.crop_y}[v{i}]"
-        )
+        assert r.crop is not None
+        c = r.crop
+        stmts.append(f"[src{i}]crop={c.w}:{c.h}:{c.x}:{c.y},scale={w}:{h},setsar=1[v{i}]")
         return f"v{i}"
     bw, bh = max(2, w // 8 // 2 * 2), max(2, h // 8 // 2 * 2)
     stmts.append(f"[src{i}]split=2[fg{i}][bgs{i}]")
@@ -251,7 +259,7 @@ def _reframe(stmts: list[str], i: int, out: OutputPlan) -> str:
         f"gblur=sigma={max(1, bw // 24)},eq=brightness=-0.08:saturation=0.8,scale={w}:{h},setsar=1[bg{i}]"
     )
     stmts.append(f"[fg{i}]scale={r.scale_w}:{r.scale_h},setsar=1[fgs{i}]")
-    stmts.append(f"[bg{i}][fgs{i}]overlay=x={r.crop_x}:y={r.crop_y}[v{i}]")
+    stmts.append(f"[bg{i}][fgs{i}]overlay=x={r.x}:y={r.y}[v{i}]")
     return f"v{i}"
 
 

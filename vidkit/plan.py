@@ -94,11 +94,16 @@ class CaptionTrack:
 
 @dataclass(frozen=True)
 class Reframe:
+    """fill: cut ``crop`` (source pixels) out of the picture, then scale it to the frame.
+    fit: scale the whole picture to ``scale_w`` x ``scale_h`` and place it at ``x``, ``y``
+    over a blurred copy of itself."""
+
     mode: str  # "fill" or "fit"
-    scale_w: int  # the picture scaled to this size ...
+    scale_w: int
     scale_h: int
-    crop_x: int  # ... then (fill) cropped at this offset, or (fit) placed at this offset
-    crop_y: int
+    x: int = 0
+    y: int = 0
+    crop: Box | None = None
 
 
 @dataclass(frozen=True)
@@ -179,11 +184,12 @@ def choose_reframe(
         keep = min(a, b) / max(a, b)  # share of the picture a crop would keep
         mode = "fill" if keep >= Fraction(3, 5) else "fit"
     if mode == "fill":
+        # crop first, in source pixels, then scale only what is kept
         s = max(Fraction(w, src_w), Fraction(h, src_h))
-        sw, sh = _even_up(src_w * s, w), _even_up(src_h * s, h)
-        x = _clamp(round(focus[0] * sw - w / 2), 0, sw - w)
-        y = _clamp(round(focus[1] * sh - h / 2), 0, sh - h)
-        return Reframe("fill", sw, sh, x, y)
+        cw, ch = min(src_w, round(w / s)), min(src_h, round(h / s))
+        cx = _clamp(round(focus[0] * src_w - cw / 2), 0, src_w - cw)
+        cy = _clamp(round(focus[1] * src_h - ch / 2), 0, src_h - ch)
+        return Reframe("fill", w, h, crop=Box(cx, cy, cw, ch))
     s = min(Fraction(w, src_w), Fraction(h, src_h))
     sw, sh = min(_even(src_w * s), w), min(_even(src_h * s), h)
     return Reframe("fit", sw, sh, (w - sw) // 2 // 2 * 2, (h - sh) // 2 // 2 * 2)
@@ -192,11 +198,6 @@ def choose_reframe(
 def _even(x: Fraction | float) -> int:
     n = int(math.floor(x + Fraction(1, 2)))
     return max(2, n - n % 2)
-
-
-def _even_up(x: Fraction | float, at_least: int) -> int:
-    n = max(int(math.ceil(x)), at_least)
-    return n + n % 2
 
 
 def _clamp(v: int, lo: int, hi: int) -> int:

@@ -207,7 +207,8 @@ def test_optional_engines_say_what_is_missing(monkeypatch: pytest.MonkeyPatch, t
         choose("whisper", model=tmp_path / "missing")
     with pytest.raises(ConfigError, match="unknown caption engine"):
         choose("siri")
-    assert choose().name == "pocketsphinx"
+    # the default: moonshine where installed (see test_caption_moonshine.py), else pocketsphinx
+    assert choose().name in ("moonshine", "pocketsphinx")
 
 
 def test_chunks_pack_regions_and_split_long_ones() -> None:

@@ -1,6 +1,8 @@
-"""The caption engine seam: one small interface, three engines, one place that picks.
+"""The caption engine seam: one small interface, four engines, one place that picks.
 
-- ``pocketsphinx`` (default): bundled with vidkit, English only, no download.
+- ``moonshine`` (default for English where installed: ``pip install "vidkit[asr]"``, Linux
+  x86_64): the Moonshine base model shipped inside its wheel; accurate, no download.
+- ``pocketsphinx`` (default otherwise): bundled with vidkit, English only, no download.
 - ``whisper``: faster-whisper with a model directory on disk (``--model`` or
   ``$VIDKIT_WHISPER_MODEL``); many languages, much more accurate, slower.
 - ``vosk``: vosk with a model directory on disk (``--model`` or ``$VIDKIT_VOSK_MODEL``).
@@ -22,7 +24,7 @@ from .audio import Audio, Region
 from .model import Transcript
 from .script import ScriptWord
 
-ENGINES = ("pocketsphinx", "whisper", "vosk")
+ENGINES = ("moonshine", "pocketsphinx", "whisper", "vosk")
 MODEL_ENV = {"whisper": "VIDKIT_WHISPER_MODEL", "vosk": "VIDKIT_VOSK_MODEL"}
 ENGINE_ENV = "VIDKIT_CAPTION_ENGINE"
 
@@ -49,25 +51,34 @@ def base_language(code: str) -> str:
 
 def choose(name: str | None = None, *, model: Path | None = None) -> Engine:
     """The engine to use: the named one, else ``$VIDKIT_CAPTION_ENGINE``, else the first of
-    whisper / vosk whose model is configured in the environment, else pocketsphinx."""
+    whisper / vosk whose model is configured in the environment, else moonshine where it is
+    installed, else pocketsphinx."""
     if not name:
         name = os.environ.get(ENGINE_ENV) or ""
     if not name:
         if model is not None:
             raise ConfigError("--model needs --engine whisper or --engine vosk", key="model")
-        name = next((e for e, var in MODEL_ENV.items() if os.environ.get(var)), "pocketsphinx")
+        name = next((e for e, var in MODEL_ENV.items() if os.environ.get(var)), "")
+    if not name:
+        from .moonshine_engine import available
+
+        name = "moonshine" if available() else "pocketsphinx"
     if name not in ENGINES:
         raise ConfigError(
             f"unknown caption engine {name!r}",
             key="engine",
             hint=f"use one of {', '.join(ENGINES)}",
         )
+    if name in ("pocketsphinx", "moonshine") and model is not None:
+        raise ConfigError(f"{name} uses its bundled model; drop --model", key="model")
     if name == "pocketsphinx":
-        if model is not None:
-            raise ConfigError("pocketsphinx uses its bundled model; drop --model", key="model")
         from .sphinx_engine import PocketSphinx
 
         return PocketSphinx()
+    if name == "moonshine":
+        from .moonshine_engine import Moonshine
+
+        return Moonshine()
     path = _model_path(name, model)
     if name == "whisper":
         from .whisper_engine import FasterWhisper

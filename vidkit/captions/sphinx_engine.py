@@ -106,9 +106,17 @@ class PocketSphinx:
     # -- alignment -----------------------------------------------------------------------------
 
     def align(
-        self, audio: Audio, regions: Sequence[Region], script: Sequence[ScriptWord]
+        self,
+        audio: Audio,
+        regions: Sequence[Region],
+        script: Sequence[ScriptWord],
+        *,
+        span: Region | None = None,
     ) -> tuple[Word, ...] | None:
-        """Script words timed by forced alignment, or None if the aligner found no path."""
+        """Script words timed by forced alignment, or None if the aligner found no path.
+
+        The whole clip is searched unless ``span`` limits it (as when timing the words another
+        engine recognised in one speech chunk)."""
         decoder = _decoder(**ALIGN_BEAMS)
         keys: list[str] = []
         owner: list[int] = []  # script word index of each key
@@ -121,7 +129,8 @@ class PocketSphinx:
                     owner.append(index)
         if not keys:
             return None
-        start, end = 0, audio.duration_ms  # VAD ends can clip a word's weak ending
+        # the whole clip by default: VAD ends can clip a word's weak ending
+        start, end = (span.start, span.end) if span is not None else (0, audio.duration_ms)
         try:
             decoder.set_align_text(" ".join(keys))
         except RuntimeError:

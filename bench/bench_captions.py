@@ -6,9 +6,10 @@ Run from the repo root::
 
 The moonshine engine is included when its package is installed (``pip install "vidkit[asr]"``).
 
-Material: the real read-speech sample in ``../shared/media`` (when present) and speech generated
-with espeak-ng (Debian package ``espeak-ng``): a few sentences (~25 s) and a long clip (~2 min,
-to show that long clips don't degrade). Each is put in an MP4 with AAC audio, as a phone clip
+Material: the real read-speech sample in ``../shared/media`` (when present), five LibriVox
+utterances with their transcripts from Debian's ``pocketsphinx-testdata`` (when installed), and
+speech generated with espeak-ng (Debian package ``espeak-ng``): a few sentences (~25 s) and a
+long clip (~2 min, to show that long clips don't degrade). Each is put in an MP4 with AAC audio, as a phone clip
 would be.
 
 Modes: ``free`` is recognition with no help; ``script`` gives the engine the known text
@@ -46,6 +47,8 @@ from vidkit.runner import FFmpegRunner
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "media" / "read_speech_10s.wav"
 REAL_TEXT = "Ever tried. Ever failed. No matter. Try again. Fail again. Fail better."
+#: LibriVox read speech (Sense and Sensibility) with transcripts: Debian ``pocketsphinx-testdata``
+LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
 SENTENCES = [
     "We are the members of this union.",
     "Together we can win a fair contract for every worker in the city.",
@@ -97,6 +100,27 @@ def _speak(sentences: list[str], folder: Path, name: str) -> tuple[Path, list[in
     return _as_phone_clip(wav, folder / f"{name}.mp4"), onsets
 
 
+def _librivox(folder: Path) -> tuple[Path, str] | None:
+    """The five LibriVox utterances, 0.6 s apart, as one phone clip, with their transcript."""
+    listing = LIBRIVOX / "transcription"
+    if not listing.is_file():
+        return None
+    frames, texts, rate = b"", [], 16_000
+    for line in listing.read_text(encoding="utf-8").splitlines():
+        words, _, name = line.rpartition("(")
+        texts.append(" ".join(w for w in words.split() if w not in ("<s>", "</s>")))
+        with wave.open(str(LIBRIVOX / f"{name.strip(' )')}.wav"), "rb") as w:
+            rate = w.getframerate()
+            frames += w.readframes(w.getnframes()) + b"\0\0" * (rate * 6 // 10)
+    wav = folder / "librivox.wav"
+    with wave.open(str(wav), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(frames)
+    return _as_phone_clip(wav, folder / "librivox.mp4"), " ".join(texts)
+
+
 def _onset_ms(pcm: bytes, rate: int) -> int:
     """Where sound starts: the first 5 ms above -40 dBFS."""
     step = rate // 200 * 2
@@ -130,6 +154,12 @@ def samples(folder: Path) -> list[Sample]:
         found.append(Sample("real speech 10 s", clip, REAL_TEXT, _duration(clip)))
     else:
         print(f"(no real speech sample at {REAL})", file=sys.stderr)
+    librivox = _librivox(folder)
+    if librivox is not None:
+        clip, text = librivox
+        found.append(Sample("LibriVox read speech", clip, text, _duration(clip)))
+    else:
+        print("(no LibriVox sample: apt-get install -y pocketsphinx-testdata)", file=sys.stderr)
     short = _speak(SENTENCES, folder, "espeak")
     if short is not None:
         clip, onsets = short

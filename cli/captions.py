@@ -34,8 +34,9 @@ from .output import emit_json, say
 @click.option(
     "--engine",
     type=click.Choice(ENGINES),
-    help="Speech engine. Default: pocketsphinx (bundled, English), or whisper / vosk when "
-    "$VIDKIT_WHISPER_MODEL / $VIDKIT_VOSK_MODEL points to a model.",
+    help="Speech engine. Default: whisper / vosk when $VIDKIT_WHISPER_MODEL / "
+    "$VIDKIT_VOSK_MODEL points to a model, else moonshine (English) where vidkit[asr] is "
+    "installed, else pocketsphinx (bundled, English).",
 )
 @click.option(
     "--model",
@@ -72,7 +73,8 @@ def command(
       vidkit captions clip.mp4 -o -                 # SRT on stdout
 
     The bundled engine (pocketsphinx, English) is rough on free speech: read the file through
-    and fix it, or give --script. Silence, music only or a clip without audio give an error and
+    and fix it, give --script, or pip install "vidkit[asr]" for the accurate moonshine engine
+    (Linux x86_64). Silence, music only or a clip without audio give an error and
     no file, never made-up captions.
     """
     to_stdout = output is not None and str(output) == "-"

@@ -85,7 +85,7 @@ def transcribe_clip(
     if chosen.languages is not None and lang not in chosen.languages:
         from .sphinx_engine import unsupported
 
-        raise unsupported(language)
+        raise unsupported(language, chosen.name)
     words_of_script = script_words(script) if script is not None else None
     if script is not None and not words_of_script:
         raise CaptionError("the script has no words")

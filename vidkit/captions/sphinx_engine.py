@@ -298,9 +298,12 @@ def guess_phones(word: str) -> str:
     return " ".join(phones)
 
 
-def unsupported(language: str) -> CaptionError:
+def unsupported(language: str, engine: str = "pocketsphinx") -> CaptionError:
+    where = (
+        "the bundled pocketsphinx engine" if engine == "pocketsphinx" else f"the {engine} engine"
+    )
     return CaptionError(
-        f"the bundled pocketsphinx engine only understands English, not {language!r}",
+        f"{where} only understands English, not {language!r}",
         hint="use --engine whisper --model PATH (a downloaded faster-whisper model), "
         "or give a caption file with --captions FILE",
     )

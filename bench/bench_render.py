@@ -123,8 +123,8 @@ def peer_job(source: Path, work: Path, out: Path) -> Path:
         "height": o.height,
         "fps": float(plan.fps),
         "duration": main_s,
-        "scale": [o.reframe.scale_w, o.reframe.scale_h],
-        "crop": [o.reframe.crop_x, o.reframe.crop_y],
+        # vidkit's fill: cut this rectangle (source pixels) out, then scale it to the frame
+        "crop": [o.reframe.crop.x, o.reframe.crop.y, o.reframe.crop.w, o.reframe.crop.h],
         "layers": [
             {
                 "png": str(images.layers[(0, layer.key)]),

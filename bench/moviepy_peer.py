@@ -2,7 +2,7 @@
 
 Run by bench_render.py with the Python of bench/.venv-moviepy (MoviePy pins pillow<12, so it
 stays out of the project's venv): ``python moviepy_peer.py JOB.json``. The job names the
-source, the output, the fill scale and crop, and the PNGs vidkit drew (logo, lower third, end
+source, the output, the fill crop, and the PNGs vidkit drew (logo, lower third, end
 card) with their positions and times, so both sides composite the same images.
 """
 
@@ -38,8 +38,8 @@ def main(job_path: str) -> None:
     source = VideoFileClip(job["source"], target_resolution=None)
     base = (
         source.subclipped(0, duration)
-        .resized(tuple(job["scale"]))
-        .cropped(x1=job["crop"][0], y1=job["crop"][1], width=w, height=h)
+        .cropped(x1=job["crop"][0], y1=job["crop"][1], width=job["crop"][2], height=job["crop"][3])
+        .resized((w, h))
     )
     overlays = []
     for layer in job["layers"]:

@@ -46,5 +46,11 @@ def test_documented_command_lines_parse(where: str, rest: str) -> None:
         cmd = cmd.get_command(click.Context(cmd), args.pop(0))
         assert cmd is not None, f"{where}: no such command"
     assert cmd is not None
-    # resilient parsing: files need not exist, but unknown commands and options still fail
+    known = {"--help", "-h"}
+    for param in cmd.params:
+        known.update(param.opts, param.secondary_opts)
+    for token in args:
+        if token.startswith("-") and token != "-":
+            assert token.split("=", 1)[0] in known, f"{where}: no option {token}"
+    # the arguments parse (files need not exist here)
     cmd.make_context(cmd.name or "vidkit", args, resilient_parsing=True)

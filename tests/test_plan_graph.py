@@ -67,6 +67,19 @@ def test_overlays_stay_inside_the_safe_zone() -> None:
             assert safe.y <= b.y and b.y + b.h <= safe.y + safe.h, (out.preset.name, b)
 
 
+def test_captions_never_sit_on_the_logo() -> None:
+    for name in ("default", "testimony", "rally"):
+        t = load_template(name)
+        plan = make_plan(MEDIA, t, resolve("all"), fields={}, cues=("cue",))
+        for out in plan.outputs:
+            logo = next(layer.box for layer in out.layers if layer.key == "logo")
+            cap = out.captions.box if out.captions else None
+            assert cap is not None
+            overlap_x = logo.x < cap.x + cap.w and cap.x < logo.x + logo.w
+            overlap_y = logo.y < cap.y + cap.h and cap.y < logo.y + logo.h
+            assert not (overlap_x and overlap_y), (name, out.preset.name, logo, cap)
+
+
 def test_duration_and_size_limits() -> None:
     t = load_template("default")
     long = replace(MEDIA, duration=1000.0)

@@ -333,10 +333,13 @@ def _plan_output(
 
     cap_size = max(8, round(t.captions.size * h))
     cap_h = round(cap_size * 1.3 * 2 + cap_size * 0.8)
+    # captions never sit on the logo: a logo in the same edge pushes them inwards
+    logo_h = round(t.logo.width * w) if t.logo is not None and brand.logo is not None else 0
+    logo_edge = ("top" if "top" in t.logo.position else "bottom") if logo_h else None
     if t.captions.position == "bottom":
-        cap_y = safe.y + safe.h - cap_h
+        cap_y = safe.y + safe.h - cap_h - (logo_h if logo_edge == "bottom" else 0)
     elif t.captions.position == "top":
-        cap_y = safe.y + (round(t.logo.width * w) if t.logo and "top" in t.logo.position else 0)
+        cap_y = safe.y + (logo_h if logo_edge == "top" else 0)
     else:
         cap_y = safe.y + (safe.h - cap_h) // 2
     cap_box = Box(safe.x, cap_y, safe.w, cap_h)

@@ -118,3 +118,28 @@ def test_a_missing_moonshine_package_says_how_to_get_it(
     with pytest.raises(ToolMissingError, match="Moonshine engine is not available") as info:
         Moonshine().transcribe(clip, [audio.Region(0, 1000)], language="en")
     assert 'pip install "vidkit[asr]"' in (info.value.hint or "")
+
+
+@needs_moonshine
+def test_two_decoders_give_the_same_words_and_times_as_one(rally_speech: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        extracted = audio.extract(rally_speech, Path(tmp), FFmpegRunner(locate()))
+        # ~2 s windows: several chunks to share out between the decoders
+        regions = audio.chunks(
+            audio.speech_regions(extracted), duration_ms=extracted.duration_ms, max_chunk_ms=2_000
+        )
+        assert len(regions) >= 3
+        one = Moonshine(decoders=1).transcribe(extracted, regions, language="en")
+        two = Moonshine(decoders=2).transcribe(extracted, regions, language="en")
+    assert two.words == one.words  # chunks decoded side by side still come back in order
+    starts = [w.start for w in two.words]
+    assert starts == sorted(starts)
+    assert (
+        len({next(i for i, r in enumerate(regions) if r.start <= s < r.end) for s in starts}) >= 3
+    )
+
+
+def test_at_most_one_decoder_per_core() -> None:
+    from vidkit.captions.moonshine_engine import MAX_DECODERS, decoder_count
+
+    assert 1 <= decoder_count() <= MAX_DECODERS

@@ -15,7 +15,10 @@ from __future__ import annotations
 import array
 import ctypes
 import importlib.util
+import os
+import queue
 import sys
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -27,6 +30,17 @@ from .sphinx_engine import MIN_SCRIPT_HEARD, PocketSphinx
 
 PACKAGE = "moonshine_cpp"
 _HINT = 'pip install "vidkit[asr]" (moonshine-cpp: Linux x86_64 only)'
+#: Chunks decoded at once, each by its own model on its own core (one model decodes on one core).
+MAX_DECODERS = 2
+
+
+def decoder_count() -> int:
+    """How many Moonshine models to run side by side: one per usable core, at most MAX_DECODERS."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(MAX_DECODERS, cores))
 
 
 def available() -> bool:
@@ -40,13 +54,16 @@ class Moonshine:
     name = "moonshine"
     languages = frozenset({"en"})
 
-    def __init__(self, aligner: PocketSphinx | None = None) -> None:
-        self._model = None
+    def __init__(self, aligner: PocketSphinx | None = None, *, decoders: int | None = None) -> None:
         self._lib = None
         self._aligner = aligner or PocketSphinx()
+        self._decoders = decoders or decoder_count()
+        self._idle: queue.SimpleQueue = queue.SimpleQueue()  # loaded models not decoding now
+        self._loading = threading.Lock()
 
     def _load(self):  # type: ignore[no-untyped-def]
-        if self._model is None:
+        """A new Moonshine model (the package's libraries are loaded with the first)."""
+        with self._loading:
             try:
                 import moonshine_cpp.moonshine_cpp as binding
             except (ImportError, OSError) as exc:  # not installed, or no build for this system
@@ -57,17 +74,30 @@ class Moonshine:
             try:
                 # language "en" loads the model inside the package; other languages would fetch
                 # one from the network, which vidkit never asks for
-                self._model = binding.MoonshineModel(language="en", model_type="base")
+                model = binding.MoonshineModel(language="en", model_type="base")
             except (AssertionError, MemoryError, OSError) as exc:
                 raise CaptionError(
                     f"cannot load the bundled Moonshine model: {exc}", hint=_HINT
                 ) from None
             self._lib = binding.moonshine_lib
-        return self._model
+            return model
+
+    def _borrow(self):  # type: ignore[no-untyped-def]
+        """An idle model, or a new one: a model decodes one chunk at a time."""
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            return self._load()
 
     def text(self, pcm: bytes) -> str:
         """What Moonshine hears in 16 kHz mono s16le samples."""
-        model = self._load()
+        model = self._borrow()
+        try:
+            return self._decode(model, pcm)
+        finally:
+            self._idle.put(model)
+
+    def _decode(self, model, pcm: bytes) -> str:  # type: ignore[no-untyped-def]
         samples = array.array("h")
         samples.frombytes(pcm[: len(pcm) // 2 * 2])
         if sys.byteorder == "big":
@@ -96,12 +126,13 @@ class Moonshine:
         language: str,
         script: Sequence[ScriptWord] | None = None,
     ) -> Transcript:
-        self._load()  # fail early, in one line, where the package is missing
+        self._idle.put(self._borrow())  # fail early, in one line, where the package is missing
         words: list[Word] = []
-        # Moonshine decodes the next chunk in a worker thread (its C call releases the GIL)
-        # while pocketsphinx times the words of the one before: on two cores, alignment is
-        # almost free
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="moonshine") as worker:
+        # Moonshine decoding is most of the time and one model runs on one core: worker threads
+        # (the C call releases the GIL) decode chunks side by side, each with its own model,
+        # while pocketsphinx times the words of the chunks already decoded
+        workers = max(1, min(self._decoders, len(regions)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="moonshine") as worker:
             texts = worker.map(lambda c: self.text(audio.pcm(c.start, c.end)), regions)
             for chunk, text in zip(regions, texts, strict=True):
                 heard = script_words(text)

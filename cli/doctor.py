@@ -19,7 +19,7 @@ def _flags(found: dict[str, bool]) -> str:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 def command(ffmpeg: str | None, as_json: bool) -> None:
-    """Check the set-up: ffmpeg path, version and encoders, fonts, templates, configuration."""
+    """Check the set-up: ffmpeg, caption engine, fonts, templates, brands, configuration."""
     report = diagnose(ffmpeg)
     if as_json:
         emit_json(report)
@@ -31,6 +31,11 @@ def command(ffmpeg: str | None, as_json: bool) -> None:
     click.echo(
         f"fonts     {len(report['fonts'])} bundled ({', '.join(f['name'] for f in report['fonts'])})"
     )
+    captions = report["captions"]
+    if captions["engine"]:
+        langs = ", ".join(captions["languages"] or ["the model's"])
+        note = f"; {captions['note']}" if captions["note"] else ""
+        click.echo(f"captions  {captions['engine']} ({langs}{note})")
     click.echo(f"templates {', '.join(report['templates'])}")
     click.echo(f"brands    {', '.join(report['brands'])}")
     for key, value in report["config"].items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,16 @@ from media_helpers import SPEECHY, ffmpeg
 from media_helpers import clip as _clip
 
 from vidkit.ffmpeg import locate
+
+
+@pytest.fixture(scope="session", autouse=True)
+def vidkit_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """vidkit's cache (the prepared caption model) in the session's temp dir, not the user's."""
+    patch = pytest.MonkeyPatch()
+    cache = tmp_path_factory.mktemp("cache")
+    patch.setenv("VIDKIT_CACHE", str(cache))
+    yield cache
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

@@ -87,6 +87,22 @@ def test_doctor_json() -> None:
     assert result.exit_code == 0 and data["problems"] == []
 
 
+def test_doctor_names_the_caption_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vidkit.captions.moonshine_engine import available
+
+    for var in ("VIDKIT_WHISPER_MODEL", "VIDKIT_VOSK_MODEL", "VIDKIT_CAPTION_ENGINE"):
+        monkeypatch.delenv(var, raising=False)
+    data = json.loads(CliRunner().invoke(cli, ["doctor", "--json"]).output)
+    assert data["captions"]["engine"] == ("moonshine" if available() else "pocketsphinx")
+    assert data["captions"]["languages"] == ["en"]
+    monkeypatch.setenv("VIDKIT_CAPTION_ENGINE", "pocketsphinx")
+    result = CliRunner().invoke(cli, ["doctor"])
+    assert "captions  pocketsphinx (en" in result.output
+    monkeypatch.setenv("VIDKIT_CAPTION_ENGINE", "klingon")
+    result = CliRunner().invoke(cli, ["doctor"])
+    assert result.exit_code == 1 and "unknown caption engine 'klingon'" in result.output
+
+
 def test_probe_json(rotated: Path) -> None:
     data = json.loads(CliRunner().invoke(cli, ["probe", str(rotated), "--json"]).output)
     assert (data["width"], data["height"], data["rotation"]) == (180, 320, 90)

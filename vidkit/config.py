@@ -76,6 +76,23 @@ def user_data_dir(env: Mapping[str, str] = os.environ) -> Path:
     return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "vidkit"
 
 
+CACHE_ENV = "VIDKIT_CACHE"
+
+
+def user_cache_dir(env: Mapping[str, str] = os.environ) -> Path:
+    """Where vidkit keeps files it can make again (``$VIDKIT_CACHE``, else the platform's cache
+    directory): safe to delete at any time."""
+    if env.get(CACHE_ENV):
+        return Path(env[CACHE_ENV]).expanduser()
+    if sys.platform == "win32":
+        root = env.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(root) / "vidkit" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "vidkit"
+    xdg = env.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "vidkit"
+
+
 def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     """Settings from the environment, with working defaults for anything not set."""
     home = Path(env.get(ENV["home"]) or user_data_dir(env)).expanduser()

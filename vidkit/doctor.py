@@ -13,7 +13,8 @@ from .templates import list_templates
 NEEDED_ENCODERS = ("libx264", "aac")
 NEEDED_FILTERS = ("loudnorm", "ebur128", "overlay", "zscale", "tonemap", "sidechaincompress")
 CONFIG_VARS = (ENV_VAR, "VIDKIT_TEMPLATES", "VIDKIT_BRANDS", "VIDKIT_DB", "VIDKIT_STORAGE",
-               "VIDKIT_BASE_URL")  # fmt: skip
+               "VIDKIT_BASE_URL", "VIDKIT_CACHE", "VIDKIT_CAPTION_ENGINE", "VIDKIT_WHISPER_MODEL",
+               "VIDKIT_VOSK_MODEL")  # fmt: skip
 
 
 def diagnose(ffmpeg: str | None = None) -> dict[str, Any]:
@@ -48,11 +49,40 @@ def diagnose(ffmpeg: str | None = None) -> dict[str, Any]:
         templates = list_templates()
     except VidkitError as exc:
         problems.append(str(exc))
+    captions = _captions(problems)
     return {
         "ffmpeg": ff_report,
+        "captions": captions,
         "fonts": fonts,
         "templates": templates,
         "brands": list_brands(),
         "config": {k: os.environ[k] for k in CONFIG_VARS if k in os.environ},
         "problems": problems,
     }
+
+
+def _captions(problems: list[str]) -> dict[str, Any]:
+    """Which engine ``--captions auto`` will use, and whether its model is ready."""
+    from .captions.engine import choose
+    from .captions.moonshine_engine import available as moonshine_available
+    from .captions.moonshine_model import is_prepared
+    from .config import user_cache_dir
+
+    try:
+        engine = choose()
+    except VidkitError as exc:
+        problems.append(str(exc))
+        return {"engine": None, "languages": None, "note": str(exc)}
+    languages = sorted(engine.languages) if engine.languages is not None else None
+    if engine.name == "moonshine":
+        cache = user_cache_dir()
+        note = (
+            f"model ready in {cache}"
+            if is_prepared(cache)
+            else f"model prepared on first use (a few seconds, ~250 MB in {cache})"
+        )
+    elif engine.name == "pocketsphinx" and not moonshine_available():
+        note = "rough free recognition: check captions; vidkit[asr] (Linux x86_64) is accurate"
+    else:
+        note = ""
+    return {"engine": engine.name, "languages": languages, "note": note}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from caption_media import RALLY, REAL_TRANSCRIPT
 
-from vidkit.captions import audio
+from vidkit.captions import audio, moonshine_model
 from vidkit.captions.engine import choose
 from vidkit.captions.moonshine_engine import Moonshine, available
 from vidkit.captions.pipeline import NoSpeechError, transcribe_clip
@@ -22,8 +22,8 @@ from vidkit.runner import FFmpegRunner
 
 needs_moonshine = pytest.mark.skipif(
     not available(),
-    reason='moonshine-cpp is not installed (pip install "vidkit[asr]"; its wheel, which '
-    "carries the model, exists for Linux x86_64 only)",
+    reason='moonshine-cpp or onnxruntime is not installed (pip install "vidkit[asr]"; the '
+    "moonshine-cpp wheel, which carries the model, exists for Linux x86_64 only)",
 )
 
 
@@ -113,11 +113,23 @@ def test_moonshine_is_the_default_where_installed(monkeypatch: pytest.MonkeyPatc
 def test_a_missing_moonshine_package_says_how_to_get_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setitem(sys.modules, "moonshine_cpp.moonshine_cpp", None)  # import fails
+    monkeypatch.setattr(moonshine_model, "source_dir", lambda: None)
     clip = audio.Audio(tmp_path / "speech.wav", 1000)
-    with pytest.raises(ToolMissingError, match="Moonshine engine is not available") as info:
-        Moonshine().transcribe(clip, [audio.Region(0, 1000)], language="en")
+    with pytest.raises(ToolMissingError, match="Moonshine model is not installed") as info:
+        Moonshine(cache=tmp_path).transcribe(clip, [audio.Region(0, 1000)], language="en")
     assert 'pip install "vidkit[asr]"' in (info.value.hint or "")
+
+
+@needs_moonshine
+def test_a_missing_onnx_runtime_says_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails
+    clip = audio.Audio(tmp_path / "speech.wav", 1000)
+    with pytest.raises(ToolMissingError, match="prepare the Moonshine model") as info:
+        Moonshine(cache=tmp_path).transcribe(clip, [audio.Region(0, 1000)], language="en")
+    assert 'pip install "vidkit[asr]"' in (info.value.hint or "")
+    assert not list((tmp_path / "moonshine").iterdir())  # no half-converted model left
 
 
 @needs_moonshine

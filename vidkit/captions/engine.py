@@ -34,6 +34,9 @@ class Engine(Protocol):
     #: Base language codes the engine understands, or None when the model decides.
     languages: frozenset[str] | None
 
+    def preload(self) -> None:
+        """Start loading the model in the background, if that is worth it; returns at once."""
+
     def transcribe(
         self,
         audio: Audio,

@@ -1,9 +1,10 @@
 """Moonshine (base, English): accurate offline recognition whose weights come with the package.
 
 The ``moonshine-cpp`` wheel, published by Moonshine AI (MIT licence, code and English model),
-ships the Moonshine base English encoder and decoder with an ONNX Runtime build, so
-``pip install "vidkit[asr]"`` brings everything and nothing is downloaded at run time. The wheel
-exists for Linux x86_64 only; elsewhere vidkit falls back to pocketsphinx.
+ships the Moonshine base English model, so ``pip install "vidkit[asr]"`` brings everything and
+nothing is downloaded at run time. The wheel exists for Linux x86_64 only; elsewhere vidkit
+falls back to pocketsphinx. vidkit runs the model itself with ONNX Runtime
+(:mod:`.moonshine_model`).
 
 Moonshine gives the text of each speech chunk (cased and punctuated) but no word times: the
 words it heard are force-aligned to the chunk's audio with pocketsphinx, as a script would be,
@@ -12,30 +13,27 @@ and spread over the chunk by length where alignment finds no path.
 
 from __future__ import annotations
 
-import array
-import ctypes
-import importlib.util
+import contextlib
 import os
-import queue
-import sys
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
-from ..errors import CaptionError, ToolMissingError
+from ..config import user_cache_dir
+from ..errors import CaptionError, VidkitError
+from . import moonshine_model
 from .audio import Audio, Region
 from .model import Transcript, Word, spread_words
 from .script import ScriptWord, fit_script, heard_fraction, script_words
 from .sphinx_engine import MIN_SCRIPT_HEARD, PocketSphinx
 
-PACKAGE = "moonshine_cpp"
-_HINT = 'pip install "vidkit[asr]" (moonshine-cpp: Linux x86_64 only)'
-#: Chunks decoded at once, each by its own model on its own core (one model decodes on one core).
+#: Chunks decoded at once, each on its own core (a decoding step is too small to share).
 MAX_DECODERS = 2
 
 
 def decoder_count() -> int:
-    """How many Moonshine models to run side by side: one per usable core, at most MAX_DECODERS."""
+    """How many chunks to decode side by side: one per usable core, at most MAX_DECODERS."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
@@ -44,8 +42,8 @@ def decoder_count() -> int:
 
 
 def available() -> bool:
-    """Whether the Moonshine package is installed (without loading its libraries)."""
-    return importlib.util.find_spec(PACKAGE) is not None
+    """Whether the Moonshine model and ONNX Runtime are installed (nothing is loaded)."""
+    return moonshine_model.available()
 
 
 class Moonshine:
@@ -54,69 +52,45 @@ class Moonshine:
     name = "moonshine"
     languages = frozenset({"en"})
 
-    def __init__(self, aligner: PocketSphinx | None = None, *, decoders: int | None = None) -> None:
-        self._lib = None
+    def __init__(
+        self,
+        aligner: PocketSphinx | None = None,
+        *,
+        decoders: int | None = None,
+        cache: Path | None = None,
+    ) -> None:
         self._aligner = aligner or PocketSphinx()
         self._decoders = decoders or decoder_count()
-        self._idle: queue.SimpleQueue = queue.SimpleQueue()  # loaded models not decoding now
+        self._cache = cache
+        self._model: moonshine_model.MoonshineModel | None = None
         self._loading = threading.Lock()
 
-    def _load(self):  # type: ignore[no-untyped-def]
-        """A new Moonshine model (the package's libraries are loaded with the first)."""
+    def model(self) -> moonshine_model.MoonshineModel:
+        """The loaded model (prepared on first use on this machine: a few seconds, once)."""
         with self._loading:
-            try:
-                import moonshine_cpp.moonshine_cpp as binding
-            except (ImportError, OSError) as exc:  # not installed, or no build for this system
-                raise ToolMissingError(
-                    f"the Moonshine engine is not available ({str(exc).splitlines()[0]})",
-                    hint=_HINT,
-                ) from None
-            try:
-                # language "en" loads the model inside the package; other languages would fetch
-                # one from the network, which vidkit never asks for
-                model = binding.MoonshineModel(language="en", model_type="base")
-            except (AssertionError, MemoryError, OSError) as exc:
-                raise CaptionError(
-                    f"cannot load the bundled Moonshine model: {exc}", hint=_HINT
-                ) from None
-            self._lib = binding.moonshine_lib
-            return model
+            if self._model is None:
+                self._model = moonshine_model.load(self._cache or user_cache_dir())
+            return self._model
 
-    def _borrow(self):  # type: ignore[no-untyped-def]
-        """An idle model, or a new one: a model decodes one chunk at a time."""
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            return self._load()
+    def preload(self) -> None:
+        """Start loading the model in the background (it takes about a second), so that it
+        loads while the audio is extracted. Only a model already prepared is loaded this way:
+        the first conversion happens in :meth:`transcribe`, where it can report errors."""
+        if self._model is None and moonshine_model.is_prepared(self._cache or user_cache_dir()):
+            threading.Thread(target=self._load_quietly, name="moonshine-load", daemon=True).start()
+
+    def _load_quietly(self) -> None:
+        with contextlib.suppress(VidkitError):  # transcribe() loads again and reports it
+            self.model()
 
     def text(self, pcm: bytes) -> str:
         """What Moonshine hears in 16 kHz mono s16le samples."""
-        model = self._borrow()
-        try:
-            return self._decode(model, pcm)
-        finally:
-            self._idle.put(model)
+        import numpy as np
 
-    def _decode(self, model, pcm: bytes) -> str:  # type: ignore[no-untyped-def]
-        samples = array.array("h")
-        samples.frombytes(pcm[: len(pcm) // 2 * 2])
-        if sys.byteorder == "big":
-            samples.byteswap()
-        if not samples:
+        samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2")
+        if not samples.size:
             return ""
-        floats = array.array("f", (s / 32768 for s in samples))
-        buffer = (ctypes.c_float * len(floats)).from_buffer(floats)
-        out = ctypes.c_char_p()
-        # the package's own ``transcribe(samples)`` is broken in 0.1.4 (it uses a ctypes type
-        # that does not exist); its C function is called directly, as that method means to
-        error = self._lib.moonshine_transcribe(  # type: ignore[attr-defined]
-            model.model_handle, buffer, len(floats), ctypes.byref(out)
-        )
-        if error != 0:
-            raise CaptionError(f"Moonshine could not transcribe the audio (error {error})")
-        text = (out.value or b"").decode("utf-8", "replace")
-        self._lib.moonshine_free_text(out)  # type: ignore[attr-defined]
-        return text
+        return self.model().transcribe(samples.astype(np.float32) / 32768.0)
 
     def transcribe(
         self,
@@ -126,11 +100,11 @@ class Moonshine:
         language: str,
         script: Sequence[ScriptWord] | None = None,
     ) -> Transcript:
-        self._idle.put(self._borrow())  # fail early, in one line, where the package is missing
+        self.model()  # fail early, in one line, where the package is missing
         words: list[Word] = []
-        # Moonshine decoding is most of the time and one model runs on one core: worker threads
-        # (the C call releases the GIL) decode chunks side by side, each with its own model,
-        # while pocketsphinx times the words of the chunks already decoded
+        # decoding is most of the time and a run uses one core: worker threads (ONNX Runtime
+        # releases the GIL) decode chunks side by side with the one model, while pocketsphinx
+        # times the words of the chunks already decoded
         workers = max(1, min(self._decoders, len(regions)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="moonshine") as worker:
             texts = worker.map(lambda c: self.text(audio.pcm(c.start, c.end)), regions)

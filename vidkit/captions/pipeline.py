@@ -90,6 +90,8 @@ def transcribe_clip(
     if script is not None and not words_of_script:
         raise CaptionError("the script has no words")
     runner = runner or _default_runner()
+    if words_of_script is None:
+        chosen.preload()  # loads while the audio is extracted
     with tempfile.TemporaryDirectory(prefix="vidkit-captions-") as tmp:
         try:
             audio = audio_mod.extract(clip, Path(tmp), runner)

@@ -11,6 +11,7 @@ freely recognised words instead.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Sequence
 
@@ -53,6 +54,13 @@ class PocketSphinx:
 
     def __init__(self) -> None:
         self._free = None
+        # one alignment decoder, kept: making one takes ~0.5 s, and a clip has many chunks
+        self._aligner = None
+        self._added: dict[str, str] = {}  # the words guessed into its dictionary so far
+        self._align_lock = threading.Lock()
+
+    def preload(self) -> None:
+        """Nothing: the model loads when first used."""
 
     def transcribe(
         self,
@@ -117,10 +125,17 @@ class PocketSphinx:
 
         The whole clip is searched unless ``span`` limits it (as when timing the words another
         engine recognised in one speech chunk)."""
-        decoder = _decoder(**ALIGN_BEAMS)
+        with self._align_lock:
+            if self._aligner is None:
+                self._aligner = _decoder(**ALIGN_BEAMS)
+            return self._align(self._aligner, audio, script, span)
+
+    def _align(
+        self, decoder, audio: Audio, script: Sequence[ScriptWord], span: Region | None
+    ) -> tuple[Word, ...] | None:  # type: ignore[no-untyped-def]
         keys: list[str] = []
         owner: list[int] = []  # script word index of each key
-        added: dict[str, str] = {}
+        added = self._added
         for index, word in enumerate(script):
             for spoken in word.spoken:
                 key = _dictionary_key(decoder, spoken, added)

@@ -42,6 +42,9 @@ class Vosk:
                 ) from None
         return self._model
 
+    def preload(self) -> None:
+        """Nothing: the model loads when first used."""
+
     def transcribe(
         self,
         audio: Audio,

@@ -50,6 +50,9 @@ class FasterWhisper:
                 ) from None
         return self._model
 
+    def preload(self) -> None:
+        """Nothing: the model loads when first used."""
+
     def transcribe(
         self,
         audio: Audio,

@@ -27,6 +27,11 @@ def test_breaks_at_sentence_ends() -> None:
     assert texts(cues) == ["Ever tried.", "Ever failed.", "No matter."]
 
 
+def test_a_title_s_full_stop_does_not_end_the_cue() -> None:
+    cues = segment(steady("And Mr. Dashwood met Dr. Okafor. Then (St. Anne's) said no."))
+    assert texts(cues) == ["And Mr. Dashwood met Dr. Okafor.", "Then (St. Anne's) said no."]
+
+
 def test_breaks_at_pauses() -> None:
     words = steady("we stand together") + steady("for a fair wage", start=2000)
     assert texts(segment(words)) == ["we stand together", "for a fair wage"]

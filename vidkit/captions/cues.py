@@ -87,6 +87,42 @@ def _ends_with(text: str, marks: tuple[str, ...]) -> bool:
     return text.rstrip(_TRAILING_QUOTES).endswith(marks)
 
 
+#: Words whose full stop is not a sentence's end ("Mr. Dashwood", "St. Mary's").
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "mx",
+        "dr",
+        "prof",
+        "st",
+        "mt",
+        "rev",
+        "cllr",
+        "hon",
+        "gov",
+        "sen",
+        "rep",
+        "gen",
+        "col",
+        "capt",
+        "lt",
+        "sgt",
+        "vs",
+        "e.g",
+        "i.e",
+    ]
+)
+
+
+def _ends_sentence(text: str) -> bool:
+    if not _ends_with(text, _SENTENCE_END):
+        return False
+    bare = text.rstrip(_TRAILING_QUOTES)
+    return not (bare.endswith(".") and bare[:-1].lower().lstrip("(\"'“‘") in _ABBREVIATIONS)
+
+
 def _chars(words: Sequence[Word]) -> int:
     return sum(len(w.text) for w in words) + max(0, len(words) - 1)
 
@@ -104,7 +140,7 @@ def _group(words: list[Word], rules: Rules) -> list[list[Word]]:
                 groups.append(current)
                 current = []
         current.append(word)
-        if _ends_with(word.text, _SENTENCE_END) or (
+        if _ends_sentence(word.text) or (
             rules.break_at_clauses and _ends_with(word.text, _CLAUSE_END)
         ):
             groups.append(current)

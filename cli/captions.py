@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from vidkit.captions.cues import STYLES
-from vidkit.captions.engine import ENGINES
+from vidkit.captions.engine import ENGINES, first_use_note
 from vidkit.captions.pipeline import caption_clip
 
 from .output import emit_json, say
@@ -72,13 +72,15 @@ def command(
       vidkit captions clip.mp4 -o clip.json         # word times, for karaoke captions
       vidkit captions clip.mp4 -o -                 # SRT on stdout
 
-    The bundled engine (pocketsphinx, English) is rough on free speech: read the file through
-    and fix it, give --script, or pip install "vidkit[asr]" for the accurate moonshine engine
-    (Linux x86_64). Silence, music only or a clip without audio give an error and
-    no file, never made-up captions.
+    On Linux x86_64 the engine is moonshine (English, accurate; its model is prepared once, on
+    first use). Elsewhere it is pocketsphinx (English), rough on free speech: read the file
+    through and fix it, or give --script. Silence, music only or a clip without audio give an
+    error and no file, never made-up captions.
     """
     to_stdout = output is not None and str(output) == "-"
     target = None if to_stdout else (output or clip.with_suffix(".srt"))
+    if script is None and (note := first_use_note(engine)):
+        say(note)
     result = caption_clip(
         clip,
         target,

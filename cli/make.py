@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from vidkit import graph
+from vidkit.captions.engine import first_use_note
 from vidkit.errors import ConfigError
 from vidkit.make import Event, make
 
@@ -194,6 +195,8 @@ def command(
         "standard": graph.Encoding(),
         "high": graph.Encoding(preset="medium", crf=20),
     }[quality]
+    if captions == "auto" and script is None and (note := first_use_note()):
+        say(note)
     result = make(
         list(clips), template=template, presets=presets, out_dir=out_dir,
         fields=parse_sets(sets), captions=captions, brand=brand,

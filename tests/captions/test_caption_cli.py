@@ -6,11 +6,13 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from caption_media import RALLY
 from click.testing import CliRunner
 from vidkit.cli.main import cli
 
 from vidkit.captions import captions_for, read_captions
+from vidkit.captions.moonshine_engine import available as moonshine_available
 
 
 def run(*args: str):  # type: ignore[no-untyped-def]
@@ -89,3 +91,22 @@ def test_bad_options_are_one_line_errors(tmp_path: Path, no_audio: Path) -> None
     assert result.exit_code == 2 and "only understands English" in result.output
     result = run("captions", str(no_audio), "--engine", "whisper", "--model", str(tmp_path))
     assert result.exit_code != 0 and "Traceback" not in result.output
+
+
+@pytest.mark.skipif(
+    not moonshine_available(),
+    reason='moonshine is not installed (pip install "vidkit[asr]"; Linux x86_64 only)',
+)
+def test_the_first_moonshine_run_says_it_prepares_the_model_once(
+    tmp_path: Path, rally_speech: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in ("VIDKIT_WHISPER_MODEL", "VIDKIT_VOSK_MODEL", "VIDKIT_CAPTION_ENGINE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("VIDKIT_CACHE", str(tmp_path / "cache"))
+    first = run("captions", str(rally_speech), "-o", str(tmp_path / "one.srt"))
+    assert first.exit_code == 0, first.output
+    assert "preparing the Moonshine caption model: once per machine" in first.output
+    assert "(moonshine," in first.output
+    second = run("captions", str(rally_speech), "-o", str(tmp_path / "two.srt"))
+    assert second.exit_code == 0 and "preparing" not in second.output
+    assert (tmp_path / "one.srt").read_text() == (tmp_path / "two.srt").read_text()

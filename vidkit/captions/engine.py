@@ -113,3 +113,24 @@ def _model_path(engine: str, model: Path | None) -> Path:
             "to a downloaded model directory",
         )
     return model
+
+
+def first_use_note(name: str | None = None) -> str | None:
+    """A line to show before transcribing when the engine ``choose(name)`` would pick has a
+    one-time step to do first on this machine (Moonshine's model conversion), else None."""
+    try:
+        engine = choose(name)
+    except ConfigError:
+        return None  # reported when the engine is chosen for real
+    if engine.name != "moonshine":
+        return None
+    from ..config import user_cache_dir
+    from .moonshine_model import is_prepared
+
+    cache = user_cache_dir()
+    if is_prepared(cache):
+        return None
+    return (
+        f"preparing the Moonshine caption model: once per machine, a few seconds "
+        f"(~250 MB in {cache})"
+    )

@@ -250,7 +250,13 @@ def _executor(
     if cluster:
         return DaskExecutor(cluster, retries=retries)
     most = max(len(t.presets) for t in tasks)
-    sizing = size_pool(len(tasks), workers=workers, presets=most, scale=scale)
+    sizing = size_pool(
+        len(tasks),
+        workers=workers,
+        presets=most,
+        scale=scale,
+        transcribes=any(t.captions == "auto" for t in tasks),
+    )
     if sizing.workers == 1:
         return InlineExecutor(threads=sizing.threads)
     return LocalExecutor(sizing.workers, threads=sizing.threads)

@@ -215,9 +215,15 @@ def available_memory_mib() -> int | None:
         return None
 
 
-def job_memory_mib(presets: int, scale: float) -> int:
-    """A rough peak for one job: decode plus one x264 encoder (with lookahead) per preset."""
-    return int(256 + 400 * max(1, presets) * max(scale, 0.05) ** 2)
+#: The speech model a job holds while it transcribes (Moonshine: ~540 MB peak, measured).
+TRANSCRIBE_MIB = 600
+
+
+def job_memory_mib(presets: int, scale: float, *, transcribes: bool = False) -> int:
+    """A rough peak for one job: decode plus one x264 encoder (with lookahead) per preset, plus
+    the speech model of a job that transcribes its clip (the worker keeps it for its next job)."""
+    render = int(256 + 400 * max(1, presets) * max(scale, 0.05) ** 2)
+    return render + (TRANSCRIBE_MIB if transcribes else 0)
 
 
 def size_pool(
@@ -228,6 +234,7 @@ def size_pool(
     scale: float = 1.0,
     cores: int | None = None,
     memory_mib: int | None = -1,
+    transcribes: bool = False,
 ) -> Sizing:
     """Pick the worker count (``workers`` if given) and ffmpeg threads per job.
 
@@ -240,7 +247,8 @@ def size_pool(
     if workers is None:
         n = cores
         if memory_mib:
-            n = min(n, max(1, int(memory_mib * 0.75) // job_memory_mib(presets, scale)))
+            need = job_memory_mib(presets, scale, transcribes=transcribes)
+            n = min(n, max(1, int(memory_mib * 0.75) // need))
         n = max(1, min(n, jobs or 1))
     else:
         if workers < 1:

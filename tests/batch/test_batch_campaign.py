@@ -137,6 +137,12 @@ def test_pool_sized_to_cores_and_memory() -> None:
     assert size_pool(3, cores=8, memory_mib=64_000).threads == 2
     tight = size_pool(10, cores=8, memory_mib=4 * job_memory_mib(4, 1.0), presets=4)
     assert tight.workers == 3 and tight.threads == 2
+    # transcribing jobs also hold the speech model: fewer of them fit in the same memory
+    memory = 8 * job_memory_mib(1, 0.5)
+    assert size_pool(10, cores=8, memory_mib=memory, scale=0.5).workers == 6
+    listening = size_pool(10, cores=8, memory_mib=memory, scale=0.5, transcribes=True)
+    assert listening.workers == int(memory * 0.75) // job_memory_mib(1, 0.5, transcribes=True)
+    assert listening.workers < 6
     assert size_pool(10, workers=2, cores=8, memory_mib=None).threads == 4
 
 

@@ -42,8 +42,9 @@ def parse_focus(value: str | None) -> tuple[float, float] | None:
 class _Progress:
     """One status line on stderr per clip, redrawn in place when stderr is a terminal."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, *, transcribes: bool = False) -> None:
         self.quiet = quiet
+        self.doing = "transcribing, then rendering…" if transcribes else "rendering…"
         self.tty = sys.stderr.isatty()
         self.last = -1
 
@@ -54,7 +55,7 @@ class _Progress:
         head = f"[{e.index + 1}/{e.total}] {name}"
         if e.kind == "start":
             self.last = -1
-            say(f"{head}: rendering…")
+            say(f"{head}: {self.doing}")
         elif e.kind == "progress":
             pct = int(e.fraction * 100)
             if self.tty and pct != self.last:
@@ -203,7 +204,7 @@ def command(
         template_dirs=template_dirs, brand_dirs=brand_dirs, scale=scale, ffmpeg=ffmpeg,
         encoding=encoding, reframe=reframe, focus=parse_focus(focus), language=language,
         script=script,
-        on_event=_Progress(quiet=False),
+        on_event=_Progress(quiet=False, transcribes=captions == "auto"),
     )  # fmt: skip
     if as_json:
         emit_json(result.to_dict())

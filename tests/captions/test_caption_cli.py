@@ -110,3 +110,64 @@ def test_the_first_moonshine_run_says_it_prepares_the_model_once(
     second = run("captions", str(rally_speech), "-o", str(tmp_path / "two.srt"))
     assert second.exit_code == 0 and "preparing" not in second.output
     assert (tmp_path / "one.srt").read_text() == (tmp_path / "two.srt").read_text()
+
+
+def test_make_captions_auto_gives_each_feed_captions_and_editable_sidecars(
+    tmp_path: Path, rally_speech: Path
+) -> None:
+    """The volunteer's one command: captioned videos per feed, plus caption files to edit."""
+    from PIL import ImageChops
+    from probing import frame_at
+
+    from vidkit.captions.wer import word_error_rate
+
+    out = tmp_path / "out"
+    common = ["-p", "reels,1x1", "--scale", "0.25", "--set", "name=Amira"]
+    result = run("make", str(rally_speech), *common, "--captions", "auto", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "transcribing, then rendering…" in result.output
+    plain = run("make", str(rally_speech), *common, "-p", "reels", "-o", str(tmp_path / "plain"))
+    assert plain.exit_code == 0, plain.output
+    for preset in ("reels", "1x1"):
+        video = out / f"rally-default-{preset}.mp4"
+        srt, vtt = video.with_suffix(".srt"), video.with_suffix(".vtt")
+        cues = read_captions(srt)
+        assert isinstance(cues, tuple) and cues
+        heard = " ".join(c.text for c in cues)
+        if moonshine_available():  # pocketsphinx's free recognition is only a rough draft
+            assert word_error_rate(RALLY, heard) <= 0.15, heard
+        assert read_captions(vtt) == cues
+        assert cues[0].start < 1500 and cues[-1].end <= 9000
+    # the captions are burned in: mid-speech, the frame differs from the uncaptioned render
+    at = (cues[0].start + cues[0].end) / 2000
+    captioned = frame_at(out / "rally-default-reels.mp4", at).convert("L")
+    uncaptioned = frame_at(tmp_path / "plain" / "rally-default-reels.mp4", at).convert("L")
+    mask = ImageChops.difference(captioned, uncaptioned).point(lambda v: 255 * (v > 40))
+    changed = mask.histogram()[255]
+    assert changed > captioned.width * captioned.height * 0.01
+
+    # edited by hand and given back: rendered and written out exactly as edited
+    srt = out / "rally-default-reels.srt"
+    edited = tmp_path / "edited.srt"
+    first = cues[0].text
+    edited.write_text(
+        srt.read_text(encoding="utf-8").replace(first, "Édité <b>{\\an8}</b>", 1), encoding="utf-8"
+    )
+    again = run("make", str(rally_speech), *common, "-p", "reels", "--captions", str(edited),
+                "-o", str(tmp_path / "again"))  # fmt: skip
+    assert again.exit_code == 0, again.output
+    redone = read_captions(tmp_path / "again" / "rally-default-reels.srt")
+    assert isinstance(redone, tuple)
+    assert redone[0].text == "Édité <b>{\\an8}</b>"
+    assert [c.text for c in redone[1:]] == [c.text for c in read_captions(srt)[1:]]
+
+
+def test_make_captions_auto_on_a_clip_without_speech_renders_and_warns(
+    tmp_path: Path, no_audio: Path
+) -> None:
+    result = run("make", str(no_audio), "-p", "1x1", "--scale", "0.25", "--captions", "auto",
+                 "-o", str(tmp_path))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "no audio track" in result.output
+    (video,) = tmp_path.glob("*-1x1.mp4")
+    assert not video.with_suffix(".srt").exists() and not video.with_suffix(".vtt").exists()

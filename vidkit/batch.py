@@ -28,7 +28,14 @@ from .batch_worker import render_task
 from .campaign import Campaign, load_campaign
 from .clipsource import ClipSource, HashCache, S3ClientFactory, default_s3_client
 from .errors import ConfigError
-from .executors import DaskExecutor, Executor, InlineExecutor, LocalExecutor, size_pool
+from .executors import (
+    DaskExecutor,
+    Executor,
+    InlineExecutor,
+    LocalExecutor,
+    WorkerCrashed,
+    size_pool,
+)
 from .jobs import (
     JOBS_DIR,
     JobStore,
@@ -266,7 +273,9 @@ def _collect(
     task: Task, result: Any, store: JobStore, outcomes: dict[str, OutputRecord | str]
 ) -> str | None:
     """Record a task's outcome per job key; return its error, if any."""
-    if isinstance(result, BaseException):
+    if isinstance(result, WorkerCrashed):
+        error = str(result)
+    elif isinstance(result, BaseException):
         error = f"worker failed: {type(result).__name__}: {result}"
     elif result.error is not None:
         error = result.error

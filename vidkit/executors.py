@@ -9,12 +9,14 @@ function) so that worker processes and cluster workers can load it.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
+import contextlib
 import multiprocessing
 import os
 import signal
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 from typing import Any, Protocol, TypeVar
 
 from .errors import ConfigError
@@ -60,50 +62,148 @@ class InlineExecutor:
         pass
 
 
+class WorkerCrashed(RuntimeError):
+    """A worker process died while it ran an item (killed, out of memory, a crash in native
+    code), on every try."""
+
+
 class LocalExecutor:
-    """A pool of worker processes on this machine (started fresh: ``spawn``, never ``fork``)."""
+    """A pool of worker processes on this machine (started fresh: ``spawn``, never ``fork``).
+
+    Each worker runs one item at a time, so when a worker dies (killed, out of memory, a crash
+    in native code) the pool knows which item it was running: that item is tried again in a
+    fresh worker, up to ``retries`` times, then reported as :class:`WorkerCrashed`; the other
+    items carry on.
+    """
 
     name = "local"
 
-    def __init__(self, workers: int, threads: int | None = None) -> None:
-        self._workers = max(1, workers)
+    def __init__(self, workers: int, threads: int | None = None, *, retries: int = 1) -> None:
+        self._size = max(1, workers)
         self.threads = threads
-        self._pool: cf.ProcessPoolExecutor | None = None
-        self._futures: list[cf.Future[Any]] = []
+        self.retries = retries
+        self._workers: list[_Worker] = []
 
     @property
     def slots(self) -> int:
-        return self._workers
+        return self._size
 
     def run(self, fn: Callable[[T], Any], items: Sequence[T]) -> Iterator[tuple[T, Outcome]]:
         if not items:
             return
-        self._pool = cf.ProcessPoolExecutor(
-            max_workers=min(self._workers, len(items)),
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_sigint,
-        )
-        pending = {self._pool.submit(fn, item): item for item in items}
-        self._futures = list(pending)
-        for fut in cf.as_completed(pending):
-            try:
-                result = fut.result()
-            except Exception as exc:  # includes BrokenProcessPool for a crashed worker
-                result = exc
-            yield pending[fut], result
+        context = multiprocessing.get_context("spawn")
+        self._workers = [_Worker(context) for _ in range(min(self._size, len(items)))]
+        todo = deque(range(len(items)))
+        deaths: dict[int, int] = {}
+        busy: dict[_Worker, int] = {}
+        while todo or busy:
+            for n, worker in enumerate(self._workers):
+                if worker not in busy and todo:
+                    if not worker.process.is_alive():  # died after its last answer
+                        worker = self._workers[n] = _Worker(context)
+                    index = todo.popleft()
+                    worker.start(fn, items[index])
+                    busy[worker] = index
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+            for worker in [w for w in busy if {w.conn, w.process.sentinel} & ready]:
+                index = busy.pop(worker)
+                outcome = worker.result()
+                if outcome is _DIED:
+                    reason = worker.exit_reason()
+                    self._workers[self._workers.index(worker)] = _Worker(context)
+                    deaths[index] = deaths.get(index, 0) + 1
+                    if deaths[index] <= self.retries:
+                        todo.appendleft(index)  # maybe not its fault: try it in a fresh worker
+                        continue
+                    tries = "once" if deaths[index] == 1 else f"on all {deaths[index]} tries"
+                    outcome = WorkerCrashed(
+                        f"the worker process died while running it {tries} ({reason}; "
+                        "out of memory, or a crash in a library?)"
+                    )
+                yield items[index], outcome
 
     def close(self) -> None:
-        if self._pool is not None:
-            for fut in self._futures:
-                fut.cancel()
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the workers: what has not started never starts; a worker busy with an item
+        finishes it first (after Ctrl-C, quickly: its ffmpeg was interrupted too)."""
+        for worker in self._workers:
+            worker.stop()
+        for worker in self._workers:
+            worker.join(timeout=STOP_SECONDS)
+        self._workers = []
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent (which cancels the pool) and to ffmpeg, which stops
-    and fails, so the job's outputs are discarded; no worker prints a KeyboardInterrupt."""
+#: How long ``close()`` waits for a busy worker before it terminates it.
+STOP_SECONDS = 60.0
+_DIED = object()
+
+
+class _Worker:
+    """One worker process and the pipe it takes items from and answers on."""
+
+    def __init__(self, context: Any) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+
+    def start(self, fn: Callable[[Any], Any], item: Any) -> None:
+        self.conn.send((fn, item))
+
+    def result(self) -> Any:
+        """The answer to the item sent, or ``_DIED`` if the process ended without one."""
+        try:
+            if self.conn.poll():
+                return self.conn.recv()
+        except (EOFError, OSError):
+            pass
+        self.process.join(timeout=5)
+        return _DIED
+
+    def exit_reason(self) -> str:
+        code = self.process.exitcode
+        if code is None:
+            return "it stopped answering"
+        if code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit code {code}"
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.conn.send(None)
+
+    def join(self, timeout: float) -> None:
+        self.process.join(timeout=timeout)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=5)
+        self.conn.close()
+
+
+def _serve(conn: Any) -> None:
+    """A worker's life: run each item sent, answer with its result or the exception it raised.
+
+    Ctrl-C is left to the parent (which stops the pool) and to ffmpeg, which stops and fails,
+    so the job's outputs are discarded; no worker prints a KeyboardInterrupt."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        fn, item = task
+        try:
+            result = fn(item)
+        except Exception as exc:  # one item's failure never stops the worker
+            result = exc
+        try:
+            conn.send(result)
+        except Exception:  # a result that cannot be pickled: say what it was
+            conn.send(RuntimeError(f"{type(result).__name__}: {result}"))
 
 
 class DaskExecutor:

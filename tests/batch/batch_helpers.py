@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,33 @@ class DieOnceJob:
             self.flag.write_text(str(os.getpid()), encoding="utf-8")
             os._exit(1)
         return render_task(task)
+
+
+@dataclass(frozen=True)
+class DieAlwaysJob:
+    """Kills its worker process (as the kernel's out-of-memory killer would) on ``line``."""
+
+    line: int
+
+    def __call__(self, task: Task) -> TaskResult:
+        if task.line == self.line:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return render_task(task)
+
+
+def shout(item: str) -> str:
+    """For the executor tests: "crash…" kills the worker every time, "once:PATH" the first
+    time only (PATH marks it), "fail…" raises; anything else comes back upper-cased."""
+    if item.startswith("crash"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    if item.startswith("once:"):
+        flag = Path(item[5:])
+        if not flag.exists():
+            flag.write_text(str(os.getpid()), encoding="utf-8")
+            os.kill(os.getpid(), signal.SIGKILL)
+    if item.startswith("fail"):
+        raise ValueError(f"bad item {item}")
+    return item.upper()
 
 
 def make_clip_file(

@@ -319,6 +319,6 @@ def unsupported(language: str, engine: str = "pocketsphinx") -> CaptionError:
     )
     return CaptionError(
         f"{where} only understands English, not {language!r}",
-        hint="use --engine whisper --model PATH (a downloaded faster-whisper model), "
-        "or give a caption file with --captions FILE",
+        hint="use --engine whisper --model PATH (a faster-whisper model on disk), or write "
+        "the captions as an .srt file and render them with `vidkit make --captions FILE`",
     )

@@ -14,6 +14,7 @@ downloads cached under ``DIR/.vidkit-cache``) must be visible to every worker at
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -26,8 +27,9 @@ from .batch_plan import renderer_version as current_renderer_version
 from .batch_publish import check_publishing, publish_rows, titles
 from .batch_worker import render_task
 from .campaign import Campaign, load_campaign
+from .captions.engine import prepare as prepare_captions
 from .clipsource import ClipSource, HashCache, S3ClientFactory, default_s3_client
-from .errors import ConfigError
+from .errors import ConfigError, VidkitError
 from .executors import (
     DaskExecutor,
     Executor,
@@ -175,6 +177,10 @@ def run(
         hashes.save()
 
     own_executor = executor is None
+    if cluster is None and any(t.captions == "auto" for t in plan_.tasks):
+        # once here, not in every local worker at the same time; an error is each row's to report
+        with contextlib.suppress(VidkitError):
+            prepare_captions()
     if executor is None:
         executor = _executor(
             plan_.tasks, workers=workers, cluster=cluster, retries=retries, scale=scale

@@ -58,6 +58,19 @@ class DieAlwaysJob:
         return render_task(task)
 
 
+@dataclass(frozen=True)
+class ModelReadyJob:
+    """Renders, after checking that the caption model was prepared before the worker began."""
+
+    def __call__(self, task: Task) -> TaskResult:
+        from vidkit.captions.moonshine_model import is_prepared
+        from vidkit.config import user_cache_dir
+
+        if not is_prepared(user_cache_dir()):
+            raise AssertionError(f"no prepared caption model in {user_cache_dir()}")
+        return render_task(task)
+
+
 def shout(item: str) -> str:
     """For the executor tests: "crash…" kills the worker every time, "once:PATH" the first
     time only (PATH marks it), "fail…" raises; anything else comes back upper-cased."""

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from batch_helpers import SCALE, DieAlwaysJob, shout, write_csv
+import pytest
+from batch_helpers import SCALE, DieAlwaysJob, ModelReadyJob, shout, write_csv
 
 from vidkit.batch import run
+from vidkit.captions.moonshine_engine import available as moonshine_available
 from vidkit.executors import InlineExecutor, LocalExecutor, WorkerCrashed
 
 
@@ -51,3 +53,18 @@ def test_a_row_that_kills_its_worker_fails_alone(workspace: Path) -> None:
     rows = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["rows"]
     assert [r["status"] for r in rows] == ["ok", "failed", "ok", "ok"]
     assert all(Path(r["path"]).is_file() for r in rows if r["status"] == "ok")
+
+
+@pytest.mark.skipif(not moonshine_available(), reason="moonshine is not installed")
+def test_the_caption_model_is_prepared_once_before_the_workers_start(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VIDKIT_CAPTION_ENGINE", raising=False)
+    monkeypatch.setenv("VIDKIT_CACHE", str(workspace / "cache"))  # nothing prepared yet
+    campaign = write_csv(
+        workspace / "c.csv", "clip,name,captions\nclips/a.mp4,Ana,none\nclips/b.mp4,Bo,auto\n"
+    )
+    result = run(campaign, out_dir=workspace / "out", presets="1x1", scale=SCALE, workers=2,
+                 job=ModelReadyJob())  # fmt: skip
+    assert [r.status for r in result.rows] == ["ok", "ok"], [r.error for r in result.rows]
+    assert [p.name for p in (workspace / "cache" / "moonshine").iterdir()][0].startswith("base-en")

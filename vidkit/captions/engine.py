@@ -134,3 +134,14 @@ def first_use_note(name: str | None = None) -> str | None:
         f"preparing the Moonshine caption model: once per machine, a few seconds "
         f"(~250 MB in {cache})"
     )
+
+
+def prepare(name: str | None = None) -> None:
+    """Do now the one-time step of the engine ``choose(name)`` would pick (Moonshine's model
+    conversion), e.g. before starting worker processes that would each do it at once."""
+    engine = choose(name)
+    if engine.name == "moonshine":
+        from ..config import user_cache_dir
+        from .moonshine_model import prepare as prepare_model
+
+        prepare_model(user_cache_dir())

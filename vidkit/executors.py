@@ -62,6 +62,11 @@ class InlineExecutor:
         pass
 
 
+#: How long ``close()`` waits for a busy worker before it terminates it.
+STOP_SECONDS = 60.0
+_DIED = object()
+
+
 class WorkerCrashed(RuntimeError):
     """A worker process died while it ran an item (killed, out of memory, a crash in native
     code), on every try."""
@@ -130,11 +135,6 @@ class LocalExecutor:
         for worker in self._workers:
             worker.join(timeout=STOP_SECONDS)
         self._workers = []
-
-
-#: How long ``close()`` waits for a busy worker before it terminates it.
-STOP_SECONDS = 60.0
-_DIED = object()
 
 
 class _Worker:

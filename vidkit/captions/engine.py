@@ -35,7 +35,8 @@ class Engine(Protocol):
     languages: frozenset[str] | None
 
     def preload(self) -> None:
-        """Start loading the model in the background, if that is worth it; returns at once."""
+        """Start loading the model in the background, if that is worth it; returns at once.
+        (Engines that subclass Engine get this default: nothing to do.)"""
 
     def transcribe(
         self,
@@ -115,20 +116,25 @@ def _model_path(engine: str, model: Path | None) -> Path:
     return model
 
 
-def first_use_note(name: str | None = None) -> str | None:
-    """A line to show before transcribing when the engine ``choose(name)`` would pick has a
-    one-time step to do first on this machine (Moonshine's model conversion), else None."""
-    try:
-        engine = choose(name)
-    except ConfigError:
-        return None  # reported when the engine is chosen for real
-    if engine.name != "moonshine":
+def _conversion_cache(name: str | None) -> Path | None:
+    """Where the engine ``choose(name)`` would pick converts its model once (Moonshine: the
+    cache folder), or None for engines with nothing to prepare."""
+    if choose(name).name != "moonshine":
         return None
     from ..config import user_cache_dir
+
+    return user_cache_dir()
+
+
+def first_use_note(name: str | None = None) -> str | None:
+    """A line to show before transcribing when that one-time step is still to do, else None."""
     from .moonshine_model import is_prepared
 
-    cache = user_cache_dir()
-    if is_prepared(cache):
+    try:
+        cache = _conversion_cache(name)
+    except ConfigError:
+        return None  # reported when the engine is chosen for real
+    if cache is None or is_prepared(cache):
         return None
     return (
         f"preparing the Moonshine caption model: once per machine, a few seconds "
@@ -137,11 +143,10 @@ def first_use_note(name: str | None = None) -> str | None:
 
 
 def prepare(name: str | None = None) -> None:
-    """Do now the one-time step of the engine ``choose(name)`` would pick (Moonshine's model
-    conversion), e.g. before starting worker processes that would each do it at once."""
-    engine = choose(name)
-    if engine.name == "moonshine":
-        from ..config import user_cache_dir
-        from .moonshine_model import prepare as prepare_model
+    """Do that one-time step now, e.g. before starting worker processes that would each do it
+    at once."""
+    from .moonshine_model import prepare as prepare_model
 
-        prepare_model(user_cache_dir())
+    cache = _conversion_cache(name)
+    if cache is not None:
+        prepare_model(cache)

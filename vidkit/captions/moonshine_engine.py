@@ -24,6 +24,7 @@ from ..config import user_cache_dir
 from ..errors import CaptionError, VidkitError
 from . import moonshine_model
 from .audio import Audio, Region
+from .engine import Engine
 from .model import Transcript, Word, spread_words
 from .script import ScriptWord, fit_script, heard_fraction, script_words
 from .sphinx_engine import MIN_SCRIPT_HEARD, PocketSphinx
@@ -46,7 +47,7 @@ def available() -> bool:
     return moonshine_model.available()
 
 
-class Moonshine:
+class Moonshine(Engine):
     """English speech recognition with the Moonshine base model bundled in ``moonshine-cpp``."""
 
     name = "moonshine"
@@ -61,22 +62,21 @@ class Moonshine:
     ) -> None:
         self._aligner = aligner or PocketSphinx()
         self._decoders = decoders or decoder_count()
-        self._cache = cache
+        self._cache = cache or user_cache_dir()
         self._model: moonshine_model.MoonshineModel | None = None
-        self._loading = threading.Lock()
 
     def model(self) -> moonshine_model.MoonshineModel:
-        """The loaded model (prepared on first use on this machine: a few seconds, once)."""
-        with self._loading:
-            if self._model is None:
-                self._model = moonshine_model.load(self._cache or user_cache_dir())
-            return self._model
+        """The loaded model (prepared on first use on this machine: a few seconds, once).
+        ``moonshine_model.load`` is locked and loads once per process, so threads may race here."""
+        if self._model is None:
+            self._model = moonshine_model.load(self._cache)
+        return self._model
 
     def preload(self) -> None:
         """Start loading the model in the background (it takes about a second), so that it
         loads while the audio is extracted. Only a model already prepared is loaded this way:
         the first conversion happens in :meth:`transcribe`, where it can report errors."""
-        if self._model is None and moonshine_model.is_prepared(self._cache or user_cache_dir()):
+        if self._model is None and moonshine_model.is_prepared(self._cache):
             threading.Thread(target=self._load_quietly, name="moonshine-load", daemon=True).start()
 
     def _load_quietly(self) -> None:

@@ -14,9 +14,11 @@ import re
 import threading
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 from ..errors import CaptionError, ToolMissingError
 from .audio import Audio, Region
+from .engine import Engine
 from .model import Transcript, Word
 from .script import ScriptWord, fit_script, heard_fraction
 
@@ -46,7 +48,7 @@ def clean_word(raw: str) -> str | None:
     return _ALT.sub("", raw)
 
 
-class PocketSphinx:
+class PocketSphinx(Engine):
     """English speech recognition and script alignment, offline, no download."""
 
     name = "pocketsphinx"
@@ -58,9 +60,6 @@ class PocketSphinx:
         self._aligner = None
         self._added: dict[str, str] = {}  # the words guessed into its dictionary so far
         self._align_lock = threading.Lock()
-
-    def preload(self) -> None:
-        """Nothing: the model loads when first used."""
 
     def transcribe(
         self,
@@ -131,8 +130,8 @@ class PocketSphinx:
             return self._align(self._aligner, audio, script, span)
 
     def _align(
-        self, decoder, audio: Audio, script: Sequence[ScriptWord], span: Region | None
-    ) -> tuple[Word, ...] | None:  # type: ignore[no-untyped-def]
+        self, decoder: Any, audio: Audio, script: Sequence[ScriptWord], span: Region | None
+    ) -> tuple[Word, ...] | None:
         keys: list[str] = []
         owner: list[int] = []  # script word index of each key
         added = self._added

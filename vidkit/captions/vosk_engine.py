@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import CaptionError, ToolMissingError
 from .audio import RATE, Audio, Region
+from .engine import Engine
 from .model import Transcript, Word, ms
 from .script import ScriptWord, fit_script
 
@@ -19,7 +20,7 @@ _HINT = "pip install vosk and point --model to a downloaded vosk model directory
 _BLOCK = 8000  # bytes fed per call: 0.25 s
 
 
-class Vosk:
+class Vosk(Engine):
     name = "vosk"
     languages: frozenset[str] | None = None
 
@@ -41,9 +42,6 @@ class Vosk:
                     f"cannot load the vosk model ({exc})", path=self.model_dir, hint=_HINT
                 ) from None
         return self._model
-
-    def preload(self) -> None:
-        """Nothing: the model loads when first used."""
 
     def transcribe(
         self,

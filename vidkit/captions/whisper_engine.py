@@ -13,13 +13,14 @@ from pathlib import Path
 
 from ..errors import CaptionError, ToolMissingError
 from .audio import Audio, Region
+from .engine import Engine
 from .model import Transcript, Word, ms
 from .script import ScriptWord, fit_script
 
 _HINT = "pip install faster-whisper and point --model to a downloaded model directory"
 
 
-class FasterWhisper:
+class FasterWhisper(Engine):
     name = "whisper"
     languages: frozenset[str] | None = None
 
@@ -49,9 +50,6 @@ class FasterWhisper:
                     hint=_HINT,
                 ) from None
         return self._model
-
-    def preload(self) -> None:
-        """Nothing: the model loads when first used."""
 
     def transcribe(
         self,

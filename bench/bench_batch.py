@@ -18,10 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from vidkit.batch import BatchResult, run
-from vidkit.executors import DaskExecutor, Executor, LocalExecutor, cpu_count
-from vidkit.ffmpeg import locate
-from vidkit.runner import FFmpegRunner
+from vidkit.batch.executors import DaskExecutor, Executor, LocalExecutor, cpu_count
+from vidkit.batch.run import BatchResult, run
+from vidkit.ffmpeg.locate import locate
+from vidkit.ffmpeg.runner import FFmpegRunner
 
 
 def make_clips(folder: Path, count: int, seconds: float, size: str) -> Path:

@@ -40,13 +40,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vidkit.captions import audio as audio_mod
-from vidkit.captions import moonshine_model
-from vidkit.captions.moonshine_engine import available as moonshine_available
+from vidkit.captions.engines import moonshine_model
+from vidkit.captions.engines.moonshine import available as moonshine_available
 from vidkit.captions.pipeline import transcribe_clip
 from vidkit.captions.wer import word_error_rate
 from vidkit.config import user_cache_dir
-from vidkit.ffmpeg import locate
-from vidkit.runner import FFmpegRunner
+from vidkit.ffmpeg.locate import locate
+from vidkit.ffmpeg.runner import FFmpegRunner
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "media" / "read_speech_10s.wav"

@@ -26,12 +26,12 @@ from datetime import datetime, timezone
 from fractions import Fraction
 from pathlib import Path
 
-from vidkit import layers
-from vidkit.ffmpeg import locate
-from vidkit.plan import make_plan
-from vidkit.presets import resolve
-from vidkit.probe import probe
-from vidkit.templates import load_template
+from vidkit.ffmpeg.locate import locate
+from vidkit.render import layers
+from vidkit.render.plan import make_plan
+from vidkit.render.probe import probe
+from vidkit.template.presets import resolve
+from vidkit.template.templates import load_template
 
 HERE = Path(__file__).resolve().parent
 MOVIEPY_VENV = HERE / ".venv-moviepy"

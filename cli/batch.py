@@ -7,11 +7,10 @@ import time
 from pathlib import Path
 
 import click
+from vidkit.cli.output import emit_json, say
+from vidkit.cli.settings_options import db_option, settings, storage_options
 
-from vidkit.batch import BatchResult, Progress, run
-
-from .output import emit_json, say
-from .settings_options import db_option, settings, storage_options
+from vidkit.batch.run import BatchResult, Progress, run
 
 
 @click.command("batch")

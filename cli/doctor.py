@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import click
+from vidkit.cli.output import emit_json
 
 from vidkit.doctor import diagnose
-
-from .output import emit_json
 
 
 def _flags(found: dict[str, bool]) -> str:

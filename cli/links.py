@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import click
+from vidkit.cli.output import emit_json
+from vidkit.cli.settings_options import db_option, settings
 
-from vidkit.registry import Registry
-
-from .output import emit_json
-from .settings_options import db_option, settings
+from vidkit.track.registry import Registry
 
 
 @click.group("links")

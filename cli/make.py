@@ -6,13 +6,12 @@ import sys
 from pathlib import Path
 
 import click
+from vidkit.cli.output import emit_json, say
 
-from vidkit import graph
-from vidkit.captions.engine import first_use_note
+from vidkit.captions.engines.base import first_use_note
 from vidkit.errors import ConfigError
-from vidkit.make import Event, make
-
-from .output import emit_json, say
+from vidkit.render import graph
+from vidkit.render.make import Event, make
 
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, str]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from vidkit.cli.output import emit_json
 
-from vidkit.probe import probe
-
-from .output import emit_json
+from vidkit.render.probe import probe
 
 
 @click.command("probe")

@@ -6,13 +6,12 @@ import sys
 from pathlib import Path
 
 import click
+from vidkit.cli.output import emit_json, say
+from vidkit.cli.settings_options import db_option, settings, storage_options
 
-from vidkit.publish import publish
-from vidkit.registry import Registry
-from vidkit.storage import open_storage
-
-from .output import emit_json, say
-from .settings_options import db_option, settings, storage_options
+from vidkit.share.publish import publish
+from vidkit.store.base import open_storage
+from vidkit.track.registry import Registry
 
 
 class _Bar:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import click
+from vidkit.cli.output import emit_json, say
+from vidkit.cli.settings_options import db_option, settings
 
-from vidkit.registry import Registry
-from vidkit.retention import purge
-
-from .output import emit_json, say
-from .settings_options import db_option, settings
+from vidkit.track.registry import Registry
+from vidkit.track.retention import purge
 
 
 @click.command("purge")

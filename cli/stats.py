@@ -6,12 +6,11 @@ import csv
 import sys
 
 import click
+from vidkit.cli.output import emit_json
+from vidkit.cli.settings_options import db_option, settings
 
-from vidkit.registry import Registry
-from vidkit.stats import LINK_FIELDS, share_tree, stats
-
-from .output import emit_json
-from .settings_options import db_option, settings
+from vidkit.track.registry import Registry
+from vidkit.track.stats import LINK_FIELDS, share_tree, stats
 
 BREAKDOWNS = {
     "day": "by_day",

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from vidkit.cli.output import emit_json
 
-from vidkit.templates import find_template, list_templates, load_template
-
-from .output import emit_json
+from vidkit.template.templates import find_template, list_templates, load_template
 
 _dirs = click.option(
     "--template-dir", "template_dirs", multiple=True, type=click.Path(path_type=Path),

@@ -10,7 +10,7 @@ import pytest
 from media_helpers import SPEECHY, ffmpeg
 from media_helpers import clip as _clip
 
-from vidkit.ffmpeg import locate
+from vidkit.ffmpeg.locate import locate
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -122,7 +122,7 @@ def bad_files(media_dir: Path, landscape: Path) -> dict[str, Path]:
 @pytest.fixture
 def counting_runner() -> Callable[..., object]:
     """The real runner, wrapped to count how many times ffmpeg ran."""
-    from vidkit.runner import FFmpegRunner
+    from vidkit.ffmpeg.runner import FFmpegRunner
 
     class Counting:
         def __init__(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from vidkit.ffmpeg import locate
+from vidkit.ffmpeg.locate import locate
 
 FF = locate().path
 

@@ -10,10 +10,10 @@ from media_helpers import ffmpeg
 from probing import streams
 
 from vidkit.assets import builtin_dir
-from vidkit.ffmpeg import locate
-from vidkit.loudness import measure_file
-from vidkit.make import make
-from vidkit.runner import FFmpegRunner
+from vidkit.ffmpeg.locate import locate
+from vidkit.ffmpeg.runner import FFmpegRunner
+from vidkit.render.loudness import measure_file
+from vidkit.render.make import make
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_template_asking_for_a_missing_sting_fails_clearly(
     kit_and_template: tuple[Path, Path],
 ) -> None:
     from vidkit.errors import TemplateError
-    from vidkit.templates import load_template
+    from vidkit.template.templates import load_template
 
     _, tpl = kit_and_template
     with pytest.raises(TemplateError, match="has no intro file") as info:

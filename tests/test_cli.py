@@ -88,7 +88,7 @@ def test_doctor_json() -> None:
 
 
 def test_doctor_names_the_caption_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    from vidkit.captions.moonshine_engine import available
+    from vidkit.captions.engines.moonshine import available
 
     for var in ("VIDKIT_WHISPER_MODEL", "VIDKIT_VOSK_MODEL", "VIDKIT_CAPTION_ENGINE"):
         monkeypatch.delenv(var, raising=False)

@@ -8,12 +8,12 @@ import pytest
 from PIL import Image
 from probing import atoms, frame_at, streams
 
-from vidkit.ffmpeg import locate
-from vidkit.loudness import measure_file
-from vidkit.make import make, make_clip
-from vidkit.presets import resolve
-from vidkit.runner import FFmpegRunner
-from vidkit.templates import load_template
+from vidkit.ffmpeg.locate import locate
+from vidkit.ffmpeg.runner import FFmpegRunner
+from vidkit.render.loudness import measure_file
+from vidkit.render.make import make, make_clip
+from vidkit.template.presets import resolve
+from vidkit.template.templates import load_template
 
 SCALE = 0.25
 
@@ -220,7 +220,7 @@ def test_srt_captions_are_burned_in_and_written_beside(landscape: Path, tmp_path
 
 
 def test_every_preset_renders_from_one_call(landscape: Path, tmp_path: Path) -> None:
-    from vidkit.presets import all_presets
+    from vidkit.template.presets import all_presets
 
     result = make([landscape], presets=["all"], out_dir=tmp_path, scale=0.1)
     assert not result.errors

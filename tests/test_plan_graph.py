@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from vidkit import graph
 from vidkit.errors import ConfigError
-from vidkit.plan import choose_reframe, make_plan, output_fps, safe_box
-from vidkit.presets import all_presets, resolve
-from vidkit.probe import Media
-from vidkit.templates import load_template
+from vidkit.render import graph
+from vidkit.render.plan import choose_reframe, make_plan, output_fps, safe_box
+from vidkit.render.probe import Media
+from vidkit.template.presets import all_presets, resolve
+from vidkit.template.templates import load_template
 
 MEDIA = Media(
     path=Path("/clips/member.mp4"), duration=40.0, width=1920, height=1080, coded_width=1920,

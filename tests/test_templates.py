@@ -9,7 +9,7 @@ import pytest
 
 from vidkit.assets import builtin_dir
 from vidkit.errors import ConfigError, TemplateError
-from vidkit.templates import fill, list_templates, load_template
+from vidkit.template.templates import fill, list_templates, load_template
 
 BUILTIN = ["default", "testimony", "rally"]
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 
-from .errors import TemplateError
+from vidkit.errors import TemplateError
 
 _ROOT = Path(__file__).resolve().parent.parent
 

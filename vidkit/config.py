@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import ConfigError
+from vidkit.errors import ConfigError
 
 ENV = {
     "home": "VIDKIT_HOME",

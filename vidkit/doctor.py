@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .brand import list_brands
-from .errors import VidkitError
-from .ffmpeg import ENV_VAR, locate
-from .templates import list_templates
+from vidkit.errors import VidkitError
+from vidkit.ffmpeg.locate import ENV_VAR, locate
+from vidkit.template.brand import list_brands
+from vidkit.template.templates import list_templates
 
 NEEDED_ENCODERS = ("libx264", "aac")
 NEEDED_FILTERS = ("loudnorm", "ebur128", "overlay", "zscale", "tonemap", "sidechaincompress")
@@ -34,7 +34,7 @@ def diagnose(ffmpeg: str | None = None) -> dict[str, Any]:
     except VidkitError as exc:
         ff_report = {"path": None, "version": None, "source": None, "encoders": {}, "filters": {}}
         problems.append(str(exc))
-    from .fonts import bundled_fonts_dir
+    from vidkit.text.fonts import bundled_fonts_dir
 
     fonts_dir = bundled_fonts_dir()
     fonts = [
@@ -63,10 +63,10 @@ def diagnose(ffmpeg: str | None = None) -> dict[str, Any]:
 
 def _captions(problems: list[str]) -> dict[str, Any]:
     """Which engine ``--captions auto`` will use, and whether its model is ready."""
-    from .captions.engine import choose
-    from .captions.moonshine_engine import available as moonshine_available
-    from .captions.moonshine_model import is_prepared
-    from .config import user_cache_dir
+    from vidkit.captions.engines.base import choose
+    from vidkit.captions.engines.moonshine import available as moonshine_available
+    from vidkit.captions.engines.moonshine_model import is_prepared
+    from vidkit.config import user_cache_dir
 
     try:
         engine = choose()

@@ -7,10 +7,10 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
-from vidkit.batch_worker import render_task
-from vidkit.ffmpeg import locate
-from vidkit.jobs import Task, TaskResult
-from vidkit.runner import FFmpegRunner
+from vidkit.batch.jobs import Task, TaskResult
+from vidkit.batch.worker import render_task
+from vidkit.ffmpeg.locate import locate
+from vidkit.ffmpeg.runner import FFmpegRunner
 
 SCALE = 0.25  # 1080x1920 presets render at 270x480: fast, still real encodes
 
@@ -63,7 +63,7 @@ class ModelReadyJob:
     """Renders, after checking that the caption model was prepared before the worker began."""
 
     def __call__(self, task: Task) -> TaskResult:
-        from vidkit.captions.moonshine_model import is_prepared
+        from vidkit.captions.engines.moonshine_model import is_prepared
         from vidkit.config import user_cache_dir
 
         if not is_prepared(user_cache_dir()):

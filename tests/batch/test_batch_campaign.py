@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from batch_helpers import write_csv
 
-from vidkit.batch_plan import output_names
-from vidkit.campaign import load_campaign
+from vidkit.batch.campaign import load_campaign
+from vidkit.batch.executors import job_memory_mib, size_pool
+from vidkit.batch.jobs import job_key
+from vidkit.batch.plan import output_names
 from vidkit.errors import ConfigError
-from vidkit.executors import job_memory_mib, size_pool
-from vidkit.jobs import job_key
 
 
 def test_spreadsheet_export_reads_right(tmp_path: Path) -> None:

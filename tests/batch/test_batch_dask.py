@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from batch_helpers import SCALE, DieOnceJob, write_csv
 
-from vidkit.batch import run
+from vidkit.batch.executors import DaskExecutor
+from vidkit.batch.run import run
 from vidkit.errors import ConfigError
-from vidkit.executors import DaskExecutor
-from vidkit.probe import probe
+from vidkit.render.probe import probe
 
 distributed = pytest.importorskip("distributed")
 

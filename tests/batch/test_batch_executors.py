@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from batch_helpers import SCALE, DieAlwaysJob, ModelReadyJob, shout, write_csv
 
-from vidkit.batch import run
-from vidkit.captions.moonshine_engine import available as moonshine_available
-from vidkit.executors import InlineExecutor, LocalExecutor, WorkerCrashed
+from vidkit.batch.executors import InlineExecutor, LocalExecutor, WorkerCrashed
+from vidkit.batch.run import run
+from vidkit.captions.engines.moonshine import available as moonshine_available
 
 
 def test_a_dying_worker_costs_only_its_own_item(tmp_path: Path) -> None:

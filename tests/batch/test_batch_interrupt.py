@@ -12,8 +12,8 @@ from pathlib import Path
 
 from batch_helpers import SCALE, CountingJob, write_csv
 
-from vidkit.batch import run
-from vidkit.probe import probe
+from vidkit.batch.run import run
+from vidkit.render.probe import probe
 
 
 def test_ctrl_c_leaves_no_partial_outputs_and_the_next_run_resumes(workspace: Path) -> None:

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from vidkit.jobs import JobStore, OutputRecord, sweep_leftovers
+from vidkit.batch.jobs import JobStore, OutputRecord, sweep_leftovers
 
 
 def _dead_pid() -> int:

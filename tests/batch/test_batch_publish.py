@@ -10,9 +10,9 @@ from batch_helpers import SCALE, write_csv
 from click.testing import CliRunner
 from vidkit.cli.main import cli
 
-from vidkit.batch import run
+from vidkit.batch.run import run
 from vidkit.config import load_settings
-from vidkit.registry import Registry
+from vidkit.track.registry import Registry
 
 
 def test_publish_mints_one_link_per_sharer_and_reruns_keep_them(workspace: Path) -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from batch_helpers import SCALE, CountingJob, make_clip_file, write_csv
 
-from vidkit.batch import Progress, run
-from vidkit.executors import cpu_count
-from vidkit.presets import resolve
-from vidkit.probe import probe
+from vidkit.batch.executors import cpu_count
+from vidkit.batch.run import Progress, run
+from vidkit.render.probe import probe
+from vidkit.template.presets import resolve
 
 PRESETS = "9x16,1x1"
 

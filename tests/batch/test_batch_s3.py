@@ -9,7 +9,7 @@ import boto3
 import pytest
 from batch_helpers import SCALE, CountingJob, make_clip_file, write_csv
 
-from vidkit.batch import run
+from vidkit.batch.run import run
 
 moto_server = pytest.importorskip("moto.server")
 

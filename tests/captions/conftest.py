@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from caption_media import RALLY, REAL_SPEECH, speak
 
-from vidkit.ffmpeg import locate
+from vidkit.ffmpeg.locate import locate
 
 
 def ffmpeg(*args: str) -> None:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from vidkit.cli.main import cli
 
 from vidkit.captions import captions_for, read_captions
-from vidkit.captions.moonshine_engine import available as moonshine_available
+from vidkit.captions.engines.moonshine import available as moonshine_available
 
 
 def run(*args: str):  # type: ignore[no-untyped-def]

@@ -19,8 +19,8 @@ from vidkit.captions.draw import (
 )
 from vidkit.captions.formats import parse_srt
 from vidkit.captions.model import Cue, Word, spread_words
-from vidkit.fonts import FontStack
-from vidkit.textdraw import parse_color
+from vidkit.text.draw import parse_color
+from vidkit.text.fonts import FontStack
 
 ACCENT = "#FFD23F"
 SIZE = (480, 120)
@@ -142,7 +142,7 @@ def test_concat_list_quotes_outside_paths(tmp_path: Path):
 
 
 def test_ffmpeg_overlay_shows_each_caption_exactly_in_its_time(tmp_path: Path, look: CaptionLook):
-    from vidkit.ffmpeg import locate
+    from vidkit.ffmpeg.locate import locate
 
     cues = [cue("Hello there", 500, 1200), cue("Second", 2000, 2600)]
     frames = render_cues(cues, "classic", (160, 40), look, tmp_path)

@@ -11,14 +11,14 @@ import pytest
 from caption_media import RALLY, REAL_TRANSCRIPT, speak
 
 from vidkit.captions import audio
-from vidkit.captions.engine import base_language, choose
+from vidkit.captions.engines.base import base_language, choose
+from vidkit.captions.engines.sphinx import clean_word, guess_phones
 from vidkit.captions.pipeline import NoSpeechError, captions_for, transcribe_clip
 from vidkit.captions.script import number_words, script_words
-from vidkit.captions.sphinx_engine import clean_word, guess_phones
 from vidkit.captions.wer import word_error_rate
 from vidkit.errors import CaptionError, ConfigError, MediaError
-from vidkit.ffmpeg import locate
-from vidkit.runner import FFmpegRunner
+from vidkit.ffmpeg.locate import locate
+from vidkit.ffmpeg.runner import FFmpegRunner
 
 ARPABET = set(
     [

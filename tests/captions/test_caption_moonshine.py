@@ -10,15 +10,16 @@ from pathlib import Path
 import pytest
 from caption_media import RALLY, REAL_TRANSCRIPT
 
-from vidkit.captions import audio, moonshine_model
-from vidkit.captions.engine import choose
-from vidkit.captions.moonshine_engine import Moonshine, available
+from vidkit.captions import audio
+from vidkit.captions.engines import moonshine_model
+from vidkit.captions.engines.base import choose
+from vidkit.captions.engines.moonshine import Moonshine, available
 from vidkit.captions.pipeline import NoSpeechError, transcribe_clip
 from vidkit.captions.script import script_words
 from vidkit.captions.wer import word_error_rate
 from vidkit.errors import CaptionError, ConfigError, ToolMissingError
-from vidkit.ffmpeg import locate
-from vidkit.runner import FFmpegRunner
+from vidkit.ffmpeg.locate import locate
+from vidkit.ffmpeg.runner import FFmpegRunner
 
 needs_moonshine = pytest.mark.skipif(
     not available(),
@@ -152,6 +153,6 @@ def test_two_decoders_give_the_same_words_and_times_as_one(rally_speech: Path) -
 
 
 def test_at_most_one_decoder_per_core() -> None:
-    from vidkit.captions.moonshine_engine import MAX_DECODERS, decoder_count
+    from vidkit.captions.engines.moonshine import MAX_DECODERS, decoder_count
 
     assert 1 <= decoder_count() <= MAX_DECODERS

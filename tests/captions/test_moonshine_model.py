@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 from caption_media import RALLY
 
-from vidkit.captions import audio, moonshine_model
-from vidkit.captions.moonshine_engine import Moonshine
-from vidkit.captions.moonshine_model import ModelFiles, MoonshineModel, Tokenizer
+from vidkit.captions import audio
+from vidkit.captions.engines import moonshine_model
+from vidkit.captions.engines.moonshine import Moonshine
+from vidkit.captions.engines.moonshine_model import ModelFiles, MoonshineModel, Tokenizer
 from vidkit.captions.wer import word_error_rate
 from vidkit.errors import CaptionError
-from vidkit.ffmpeg import locate
-from vidkit.runner import FFmpegRunner
+from vidkit.ffmpeg.locate import locate
+from vidkit.ffmpeg.runner import FFmpegRunner
 
 needs_onnx = pytest.mark.skipif(
     not all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime", "numpy")),

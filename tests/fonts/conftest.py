@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vidkit.fonts import FontStack
+from vidkit.text.fonts import FontStack
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from PIL import Image
 
-from vidkit import fonts
-from vidkit.fonts import bundled_fallbacks, bundled_fonts_dir, coverage
+from vidkit.text import fonts
+from vidkit.text.fonts import bundled_fallbacks, bundled_fonts_dir, coverage
 
 KIT = bundled_fonts_dir().parent
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from vidkit import fonts
-from vidkit.cmap import FontFormatError, read_codepoints
-from vidkit.fonts import bundled_fonts_dir
+from vidkit.text import fonts
+from vidkit.text.cmap import FontFormatError, read_codepoints
+from vidkit.text.fonts import bundled_fonts_dir
 
 
 def sfnt(tables: dict[bytes, bytes]) -> bytes:

@@ -10,10 +10,10 @@ import pytest
 from fontcheck import blank, ink_amount, ink_box, same_pixels
 from PIL import Image, ImageDraw, ImageFont
 
-from vidkit import fonts, textlayout
 from vidkit.errors import TemplateError
-from vidkit.fonts import FontStack, bundled_fonts_dir
-from vidkit.textdraw import (
+from vidkit.text import fonts
+from vidkit.text import layout as textlayout
+from vidkit.text.draw import (
     block_image,
     draw_block,
     draw_text,
@@ -22,6 +22,7 @@ from vidkit.textdraw import (
     measure,
     parse_color,
 )
+from vidkit.text.fonts import FontStack, bundled_fonts_dir
 
 SIZE = 48
 WHITE = "#FFFFFF"

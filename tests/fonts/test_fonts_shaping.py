@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vidkit.shaping import arabic_presentation_forms, display_order, joining_type
+from vidkit.text.shaping import arabic_presentation_forms, display_order, joining_type
 
 
 @pytest.mark.parametrize(

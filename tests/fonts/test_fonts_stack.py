@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from vidkit import fonts
 from vidkit.errors import TemplateError
-from vidkit.fonts import FontStack, bundled_fonts_dir, sanitize, text_runs
+from vidkit.text import fonts
+from vidkit.text.fonts import FontStack, bundled_fonts_dir, sanitize, text_runs
 
 FONTS = bundled_fonts_dir()
 

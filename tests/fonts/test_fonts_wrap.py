@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from vidkit.bidi import levels, visual_order
-from vidkit.fonts import FontStack
-from vidkit.textdraw import ELLIPSIS, fit_text, measure, wrap
+from vidkit.text.bidi import levels, visual_order
+from vidkit.text.draw import ELLIPSIS, fit_text, measure, wrap
+from vidkit.text.fonts import FontStack
 
 SIZE = 40
 

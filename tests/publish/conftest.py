@@ -18,8 +18,8 @@ from PIL import Image
 from publish_helpers import free_port
 
 from vidkit.config import Settings, load_settings
-from vidkit.ffmpeg import locate
-from vidkit.registry import Registry
+from vidkit.ffmpeg.locate import locate
+from vidkit.track.registry import Registry
 
 SRT = "1\n00:00:00,000 --> 00:00:01,000\nHello from the campaign\n\n2\n00:00:01,000 --> 00:00:02,000\nSecond line\n"
 

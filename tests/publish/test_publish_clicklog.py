@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from vidkit.registry import Event, Registry, Video
+from vidkit.track.registry import Event, Registry, Video
 from vidkit.web.clicklog import REPLAY_LINES, ClickLog, decode, encode
 
 T0 = 1_790_000_000

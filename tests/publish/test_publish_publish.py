@@ -10,10 +10,10 @@ import pytest
 
 from vidkit.config import Settings
 from vidkit.errors import MediaError
-from vidkit.publish import publish, srt_to_vtt
-from vidkit.registry import Registry
-from vidkit.s3 import S3Storage
-from vidkit.storage import LocalStorage, StorageError, open_storage, sha256_file
+from vidkit.share.publish import publish, srt_to_vtt
+from vidkit.store.base import LocalStorage, StorageError, open_storage, sha256_file
+from vidkit.store.s3 import S3Storage
+from vidkit.track.registry import Registry
 
 
 def _local(settings: Settings) -> LocalStorage:

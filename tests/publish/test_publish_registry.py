@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from vidkit.database import connect
-from vidkit.registry import CHANNELS, Event, NotFoundError, Registry, Video, utc_day
-from vidkit.retention import purge
-from vidkit.schema import LATEST, migrate, version
-from vidkit.stats import stats
+from vidkit.track.database import connect
+from vidkit.track.registry import CHANNELS, Event, NotFoundError, Registry, Video, utc_day
+from vidkit.track.retention import purge
+from vidkit.track.schema import LATEST, migrate, version
+from vidkit.track.stats import stats
 
 DAY = 86400
 T0 = 1_790_000_000  # a fixed instant (2026-09-21), so days are predictable

@@ -22,10 +22,10 @@ from PIL import Image
 from publish_helpers import BROWSER_UA, fetch, free_port, parse
 
 from vidkit.config import Settings
-from vidkit.publish import publish
-from vidkit.registry import Registry
-from vidkit.stats import stats
-from vidkit.storage import open_storage
+from vidkit.share.publish import publish
+from vidkit.store.base import open_storage
+from vidkit.track.registry import Registry
+from vidkit.track.stats import stats
 from vidkit.web.server import BackgroundServer
 
 

@@ -12,8 +12,8 @@ import boto3
 import pytest
 from publish_helpers import free_port
 
-from vidkit.s3 import S3Storage
-from vidkit.storage import IMMUTABLE, LocalStorage, StorageError, open_storage
+from vidkit.store.base import IMMUTABLE, LocalStorage, StorageError, open_storage
+from vidkit.store.s3 import S3Storage
 
 MB = 1024 * 1024
 

@@ -11,10 +11,10 @@ import pytest
 from publish_helpers import BROWSER_UA, parse, request
 
 from vidkit.config import Settings
-from vidkit.publish import publish
-from vidkit.registry import Registry
-from vidkit.stats import stats
-from vidkit.storage import LocalStorage, open_storage
+from vidkit.share.publish import publish
+from vidkit.store.base import LocalStorage, open_storage
+from vidkit.track.registry import Registry
+from vidkit.track.stats import stats
 from vidkit.web.app import ShareApp
 from vidkit.web.clicklog import ClickLog
 from vidkit.web.http import Response

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .cues import STYLES, segment
-from .formats import read_captions, shift, write_json, write_srt, write_vtt
-from .model import Cue, Transcript, Word
-from .pipeline import Captions, NoSpeechError, captions_for, transcribe_clip
+from vidkit.captions.cues import STYLES, segment
+from vidkit.captions.formats import read_captions, shift, write_json, write_srt, write_vtt
+from vidkit.captions.model import Cue, Transcript, Word
+from vidkit.captions.pipeline import Captions, NoSpeechError, captions_for, transcribe_clip
 
 __all__ = [
     "STYLES",

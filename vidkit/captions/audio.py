@@ -15,8 +15,8 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CaptionError, MediaError, RenderError
-from ..runner import Runner
+from vidkit.errors import CaptionError, MediaError, RenderError
+from vidkit.ffmpeg.runner import Runner
 
 RATE = 16_000
 BYTES_PER_MS = RATE * 2 // 1000

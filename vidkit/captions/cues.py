@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from .model import Cue, Word
+from vidkit.captions.model import Cue, Word
 
 STYLES = ("classic", "karaoke", "punchy")
 

@@ -4,7 +4,7 @@ box's size, plus an ``ffconcat`` list that times them over the whole clip.
 ffmpeg reads the list with its concat demuxer as one overlay stream (blank PNG in the gaps), so
 a clip with a hundred cues still costs one overlay in the filter graph and no text ever passes
 through ffmpeg's filter syntax: what is drawn is exactly the cue's text (see
-:func:`vidkit.fonts.sanitize` for what cannot be drawn: characters no font has, such as emoji,
+:func:`vidkit.text.fonts.sanitize` for what cannot be drawn: characters no font has, such as emoji,
 are left out rather than drawn as boxes).
 
 Styles:
@@ -27,10 +27,10 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from .. import textdraw
-from ..fonts import FontStack, sanitize
-from .cues import segment
-from .model import Cue
+from vidkit.captions.cues import segment
+from vidkit.captions.model import Cue
+from vidkit.text import draw as textdraw
+from vidkit.text.fonts import FontStack, sanitize
 
 LINE_PITCH = 1.22  # line spacing, in multiples of the text size
 

@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..errors import CaptionError
-from .model import Cue, Transcript, Word, ms, spread_words
+from vidkit.captions.model import Cue, Transcript, Word, ms, spread_words
+from vidkit.errors import CaptionError
 
 #: Overlaps up to this many ms (left by frame rounding in other tools) are trimmed silently.
 OVERLAP_TOLERANCE_MS = 50

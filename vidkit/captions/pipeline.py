@@ -12,14 +12,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CaptionError
-from ..runner import Runner
-from . import audio as audio_mod
-from .cues import segment
-from .engine import Engine, base_language, choose
-from .formats import read_captions
-from .model import Cue, Transcript, Word
-from .script import read_script, script_words
+from vidkit.captions import audio as audio_mod
+from vidkit.captions.cues import segment
+from vidkit.captions.engines.base import Engine, base_language, choose
+from vidkit.captions.formats import read_captions
+from vidkit.captions.model import Cue, Transcript, Word
+from vidkit.captions.script import read_script, script_words
+from vidkit.errors import CaptionError
+from vidkit.ffmpeg.runner import Runner
 
 #: Below this many words per second of detected speech, what was "heard" is not speech.
 MIN_WORDS_PER_SECOND = 1.0
@@ -62,8 +62,8 @@ class Captions:
 
 
 def _default_runner() -> Runner:
-    from ..ffmpeg import locate
-    from ..runner import FFmpegRunner
+    from vidkit.ffmpeg.locate import locate
+    from vidkit.ffmpeg.runner import FFmpegRunner
 
     return FFmpegRunner(locate())
 
@@ -83,7 +83,7 @@ def transcribe_clip(
         chosen = choose(engine if isinstance(engine, str) else None, model=model)
     lang = base_language(language)
     if chosen.languages is not None and lang not in chosen.languages:
-        from .sphinx_engine import unsupported
+        from vidkit.captions.engines.sphinx import unsupported
 
         raise unsupported(language, chosen.name)
     words_of_script = script_words(script) if script is not None else None
@@ -116,7 +116,7 @@ def transcribe_clip(
         chunks = audio_mod.chunks(regions, duration_ms=audio.duration_ms)
         if words_of_script is not None and lang == "en" and chosen.name != "pocketsphinx":
             # forced alignment is pocketsphinx's strength, whatever engine was chosen
-            from .sphinx_engine import ALIGNED, PocketSphinx
+            from vidkit.captions.engines.sphinx import ALIGNED, PocketSphinx
 
             aligned = PocketSphinx().align(audio, regions, words_of_script)
             if aligned is not None:
@@ -209,7 +209,7 @@ def caption_clip(
     text only). An existing ``out`` is kept unless ``force``: it may hold someone's edits."""
     import time
 
-    from .formats import format_json, format_srt, format_vtt, write_text
+    from vidkit.captions.formats import format_json, format_srt, format_vtt, write_text
 
     fmt = output_format(out)
     if out is not None and out.exists() and not force:

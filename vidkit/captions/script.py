@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CaptionError
-from .model import Word
+from vidkit.captions.model import Word
+from vidkit.errors import CaptionError
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .script import spoken_forms
+from vidkit.captions.script import spoken_forms
 
 
 def normalise(text: str) -> list[str]:

@@ -6,10 +6,10 @@ import hmac
 import json
 from urllib.parse import parse_qs
 
-from ..errors import VidkitError
-from ..registry import NotFoundError, Registry
-from ..stats import stats
-from .http import Request, Response
+from vidkit.errors import VidkitError
+from vidkit.track.registry import NotFoundError, Registry
+from vidkit.track.stats import stats
+from vidkit.web.http import Request, Response
 
 _JSON = "application/json"
 

@@ -12,17 +12,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..config import Settings
-from ..errors import VidkitError
-from ..registry import CHANNELS, Event, Link, Registry, Video, utc_day
-from ..storage import LocalStorage, Storage, content_type, valid_key
-from . import classify
-from .api import Api
-from .clicklog import ClickLog
-from .geoip import GeoIP
-from .http import Request, Response, header_block
-from .media import file_response
-from .page import PageData, asset, render_embed, render_share
+from vidkit.config import Settings
+from vidkit.errors import VidkitError
+from vidkit.store.base import LocalStorage, Storage, content_type, valid_key
+from vidkit.track.registry import CHANNELS, Event, Link, Registry, Video, utc_day
+from vidkit.web import classify
+from vidkit.web.api import Api
+from vidkit.web.clicklog import ClickLog
+from vidkit.web.geoip import GeoIP
+from vidkit.web.http import Request, Response, header_block
+from vidkit.web.media import file_response
+from vidkit.web.page import PageData, asset, render_embed, render_share
 
 PAGE_TTL = 300.0  # seconds a rendered page (and its presigned media URLs) is reused
 MAX_PAGES = 20_000

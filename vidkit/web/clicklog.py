@@ -22,7 +22,7 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..registry import Event, Registry
+from vidkit.track.registry import Event, Registry
 
 try:
     import fcntl

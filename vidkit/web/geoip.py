@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from vidkit.errors import ConfigError
 
 
 class GeoIP:

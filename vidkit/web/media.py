@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from .http import FileRange, Response
+from vidkit.web.http import FileRange, Response
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -12,7 +12,7 @@ from importlib import resources
 from string import Template
 from urllib.parse import quote, urlencode
 
-from ..registry import Link, Video
+from vidkit.track.registry import Link, Video
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
-from ..config import Settings
-from ..errors import ConfigError, VidkitError
-from ..registry import Registry, utc_day
-from ..retention import purge
-from ..storage import Storage, open_storage
-from .app import ShareApp
-from .clicklog import ClickLog
-from .http import HttpProtocol, sweep_idle
+from vidkit.config import Settings
+from vidkit.errors import ConfigError, VidkitError
+from vidkit.store.base import Storage, open_storage
+from vidkit.track.registry import Registry, utc_day
+from vidkit.track.retention import purge
+from vidkit.web.app import ShareApp
+from vidkit.web.clicklog import ClickLog
+from vidkit.web.http import HttpProtocol, sweep_idle
 
 log = logging.getLogger("vidkit.web")
 FLUSH_SECONDS = 0.5

@@ -1,0 +1,272 @@
+"""Content-addressed render jobs, the record of finished ones, and the batch manifest.
+
+A job is one output: (clip content, template and brand content, merge fields, preset, scale,
+captions, renderer version). Its key is a sha256 over exactly those, so a rerun recognises work
+already done wherever the row sits in the CSV, and a changed row gets new keys for itself only.
+A finished job leaves a small JSON record in ``DIR/.vidkit-jobs/<key>.json``; it is written
+after the output was renamed into place, so a record always points at a complete file.
+
+A :class:`Task` is the unit handed to a worker: one row and template with the presets still to
+render (``make_clip`` renders several presets in one ffmpeg run, decoding the clip once).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vidkit.batch.clipsource import write_atomic
+
+JOBS_DIR = ".vidkit-jobs"
+MANIFEST_COLUMNS = (
+    "line",
+    "clip",
+    "template",
+    "platform",
+    "status",
+    "path",
+    "error",
+    "share_url",
+    "sharer",
+    "key",
+)
+
+
+def job_key(
+    *,
+    clip_sha256: str,
+    template_digest: str,
+    fields: Mapping[str, str],
+    preset: Any,
+    scale: float,
+    captions: str | None,
+    renderer_version: str,
+) -> str:
+    """The sha256 naming one output; equal inputs give equal keys on any machine."""
+    payload = {
+        "clip": clip_sha256,
+        "template": template_digest,
+        "fields": sorted((str(k), str(v)) for k, v in fields.items()),
+        "preset": _preset_identity(preset),
+        "scale": repr(float(scale)),
+        "captions": captions,
+        "renderer": renderer_version,
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _preset_identity(preset: Any) -> Any:
+    """Everything that defines a preset, so editing preset data re-renders its outputs."""
+    if dataclasses.is_dataclass(preset) and not isinstance(preset, type):
+        return json.loads(json.dumps(dataclasses.asdict(preset), sort_keys=True, default=str))
+    return str(getattr(preset, "name", preset))
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """A finished output as the manifest and the job record describe it."""
+
+    platform: str
+    path: str
+    width: int = 0
+    height: int = 0
+    duration: float = 0.0
+    poster: str | None = None
+    card: str | None = None
+
+    @classmethod
+    def from_output(cls, output: Any) -> OutputRecord:
+        def opt(name: str) -> str | None:
+            value = getattr(output, name, None)
+            return None if value is None else str(value)
+
+        return cls(
+            platform=str(
+                output.platform if isinstance(output.platform, str) else output.platform.name
+            ),
+            path=str(output.path),
+            width=int(getattr(output, "width", 0) or 0),
+            height=int(getattr(output, "height", 0) or 0),
+            duration=float(getattr(output, "duration", 0.0) or 0.0),
+            poster=opt("poster"),
+            card=opt("card"),
+        )
+
+
+@dataclass(frozen=True)
+class Task:
+    """One row × template, with the presets (and their job keys) still to render. Picklable."""
+
+    line: int
+    source: str  # the file ``line`` refers to
+    clip: str  # local path to render from
+    clip_ref: str  # as the campaign names it (path or s3:// URL)
+    template: str  # name or path, resolved again on the worker
+    template_digest: str  # what the planner saw; a worker with other content refuses
+    template_dirs: tuple[str, ...]
+    brand: str | None
+    presets: tuple[str, ...]
+    keys: tuple[str, ...]
+    fields: tuple[tuple[str, str], ...]
+    captions: str | None
+    scale: float
+    out_dir: str
+    name: str
+    threads: int | None = None
+    expected_seconds: float = 0.0  # clip duration × presets, for progress and throughput
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """What a worker sends back: the outputs, or one line saying why there are none."""
+
+    line: int
+    outputs: tuple[OutputRecord, ...] = ()
+    error: str | None = None
+    seconds: float = 0.0  # wall time spent on the worker
+    worker: str = ""
+
+
+class JobStore:
+    """The records of finished jobs under ``DIR/.vidkit-jobs``."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.root = out_dir / JOBS_DIR
+
+    def _path(self, key: str) -> Path:
+        return self.root / f"{key}.json"
+
+    def finished(self, key: str) -> OutputRecord | None:
+        """The finished output for ``key`` if its record exists and its file is still the one
+        the job wrote (same size and modification time)."""
+        try:
+            data = json.loads(self._path(key).read_text(encoding="utf-8"))
+            stored = dict(data["output"])
+            for name in ("path", "poster", "card"):
+                if stored.get(name):
+                    stored[name] = str(self.out_dir / stored[name])
+            record = OutputRecord(**stored)
+            st = Path(record.path).stat()
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        # The file must be the one this job wrote: a changed row renders to the same name, and
+        # changing it back must not reuse the other row's video.
+        if [st.st_size, st.st_mtime_ns] != data.get("file"):
+            return None
+        return record
+
+    def record(self, key: str, output: OutputRecord, *, line: int, clip: str) -> None:
+        """Remember a finished output; paths inside the folder are kept relative to it, so the
+        folder can be moved (or mounted elsewhere on a cluster) without re-rendering."""
+        stored = dataclasses.asdict(output)
+        for name in ("path", "poster", "card"):
+            if stored.get(name):
+                stored[name] = os.path.relpath(stored[name], self.out_dir)
+        st = Path(output.path).stat()
+        data = {
+            "key": key,
+            "line": line,
+            "clip": clip,
+            "output": stored,
+            "file": [st.st_size, st.st_mtime_ns],
+        }
+        write_atomic(self._path(key), json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    """One input row × preset: the line of the mail-merge sheet."""
+
+    line: int
+    clip: str
+    template: str
+    platform: str
+    status: str  # "ok" or "failed"
+    path: str = ""
+    error: str = ""
+    share_url: str = ""
+    sharer: str = ""
+    key: str = ""
+    reused: bool = False
+    source: str = ""  # the file ``line`` is in (the campaign CSV or YAML)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def write_manifest(out_dir: Path, rows: Sequence[ManifestRow], summary: Mapping[str, Any]) -> None:
+    """Write ``manifest.csv`` (UTF-8 with BOM, for spreadsheets) and ``manifest.json`` atomically."""
+    ordered = sorted(rows, key=lambda r: (r.line, r.template, r.platform))
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(MANIFEST_COLUMNS)
+    for r in ordered:
+        d = r.to_dict()
+        writer.writerow([d[c] for c in MANIFEST_COLUMNS])
+    write_atomic(out_dir / "manifest.csv", "\ufeff" + buf.getvalue())
+    data = {"summary": dict(summary), "rows": [r.to_dict() for r in ordered]}
+    write_atomic(
+        out_dir / "manifest.json",
+        json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n",
+    )
+
+
+def read_manifest(out_dir: Path) -> list[dict[str, Any]]:
+    """The rows of ``DIR/manifest.json`` (for tests and tools)."""
+    data = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    return list(data["rows"])
+
+
+_LEFTOVER = re.compile(r"^\..+\.(?:part-(\d+)\.[^.]+|(\d+)\.\d+\.(?:tmp|part))$")
+
+
+def sweep_leftovers(
+    folders: Iterable[Path], *, older_than: float = 600.0, now: Callable[[], float] = time.time
+) -> list[Path]:
+    """Delete hidden temporaries a killed run left behind (``kill -9``, power loss).
+
+    Ctrl-C cleans up after itself; this is for what could not. A temporary is removed only
+    when the process that wrote it is gone and it has not changed for ``older_than`` seconds,
+    so a batch still running elsewhere on the same folder keeps its files.
+    """
+    removed: list[Path] = []
+    for folder in folders:
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for path in entries:
+            m = _LEFTOVER.match(path.name)
+            if not m:
+                continue
+            pid = int(m.group(1) or m.group(2))
+            try:
+                if now() - path.stat().st_mtime < older_than or _alive(pid):
+                    continue
+                path.unlink()
+            except OSError:
+                continue
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True

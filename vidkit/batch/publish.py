@@ -1,0 +1,91 @@
+"""Publishing a finished batch: each video uploaded once, a share link per row's sharer.
+
+Uses the publish machinery (:mod:`vidkit.share.publish`, :mod:`vidkit.store.base`,
+:mod:`vidkit.track.registry`) with the :class:`vidkit.config.Settings` the caller passes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from vidkit.batch.campaign import Campaign
+from vidkit.batch.jobs import ManifestRow
+from vidkit.errors import VidkitError
+
+
+def publish_rows(
+    rows: Sequence[ManifestRow], titles: Mapping[int, str], settings: Any
+) -> list[ManifestRow]:
+    """Upload each finished video once and give every row its share link.
+
+    A row with a ``sharer`` gets that member's own link (minted once: a rerun finds it again);
+    other rows get the video's campaign link. A row whose upload fails becomes ``failed``.
+    """
+    from vidkit.share.publish import Published, publish
+    from vidkit.store.base import open_storage
+    from vidkit.track.registry import Registry
+
+    storage = open_storage(
+        settings.storage, base_url=settings.base_url, public_url=settings.s3_public_url
+    )
+    done: dict[str, Published] = {}
+    out: list[ManifestRow] = []
+    with Registry.open(settings.db) as registry:
+        for row in rows:
+            if row.status != "ok":
+                out.append(row)
+                continue
+            try:
+                if row.path not in done:
+                    title = titles.get(row.line) or Path(row.clip).stem
+                    done[row.path] = publish(
+                        [Path(row.path)],
+                        title=title,
+                        storage=storage,
+                        registry=registry,
+                        base_url=settings.base_url,
+                    )[0]
+                video = done[row.path]
+                url = video.share_url
+                if row.sharer:
+                    link = next(
+                        (
+                            link
+                            for link in registry.links(video.id)
+                            if link.sharer == row.sharer
+                            and link.channel is None
+                            and link.parent_id is None
+                        ),
+                        None,
+                    ) or registry.create_link(video.id, sharer=row.sharer)
+                    url = f"{settings.base_url}/s/{link.code}"
+            except VidkitError as exc:
+                out.append(dataclasses.replace(row, status="failed", error=f"publish: {exc}"))
+                continue
+            out.append(dataclasses.replace(row, share_url=url))
+    return out
+
+
+def titles(campaign: Campaign) -> dict[int, str]:
+    """A title per row for the share page: its ``title`` or ``name`` field, else none."""
+    titles: dict[int, str] = {}
+    for row in campaign.rows:
+        fields = {k.lower(): v for k, v in row.fields}
+        title = fields.get("title") or fields.get("name") or campaign.defaults.get("title")
+        if title:
+            titles[row.line] = title.replace("\n", " ")
+    return titles
+
+
+def check_publishing(settings: Any) -> None:
+    from vidkit.store.base import open_storage
+    from vidkit.track.registry import Registry
+
+    open_storage(
+        settings.storage, base_url=settings.base_url, public_url=settings.s3_public_url
+    ).check()
+    with Registry.open(settings.db):
+        pass

@@ -1,0 +1,328 @@
+"""graph: compile a Plan into one ffmpeg argv — a single filter graph, N outputs. Pure.
+
+The source is decoded once; its video is split once per output (reframed, overlaid, joined
+to its cards) and its audio is normalised once and split. No user text ever appears in the
+graph: text is drawn into images beforehand, and images enter as inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from vidkit.render.plan import AUDIO_RATE, OutputPlan, Plan, Segment
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """Values from loudnorm's measuring pass, fed back for an accurate linear second pass."""
+
+    input_i: float
+    input_tp: float
+    input_lra: float
+    input_thresh: float
+    target_offset: float
+
+
+@dataclass(frozen=True)
+class Images:
+    """Files drawn for the plan: per output index, layer key -> PNG; captions ffconcat list."""
+
+    layers: Mapping[tuple[int, str], Path]
+    captions: Mapping[int, Path] = field(default_factory=dict)
+    cards: Mapping[tuple[int, str], Path] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Encoding:
+    preset: str = "veryfast"
+    crf: int = 23
+    threads: int | None = None
+
+
+# Stands in for a measurement when there is no sound to measure (a clip without audio).
+_SILENT = Loudness(-99.0, -99.0, 0.0, -99.0, 0.0)
+
+# Repeat a single decoded still for ever (cheaper than re-reading the PNG for every frame).
+_HOLD = "loop=loop=-1:size=1:start=0"
+
+_BT709 = "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"
+
+# Aim the limiter below the template's ceiling: AAC encoding raises true peak by 0.3-0.7 dB.
+AAC_PEAK_MARGIN = 0.8
+
+
+def _num(x: Fraction | float) -> str:
+    """A compact decimal for ffmpeg options (6 places is far below a sample)."""
+    return f"{float(x):.6f}".rstrip("0").rstrip(".") or "0"
+
+
+def _samples(frames: int, fps: Fraction) -> int:
+    return round(Fraction(frames) * AUDIO_RATE / fps)
+
+
+class _Inputs:
+    def __init__(self) -> None:
+        self.args: list[str] = []
+        self.count = 0
+
+    def add(self, *args: str) -> int:
+        self.args += list(args)
+        self.count += 1
+        return self.count - 1
+
+
+def audio_filters(plan: Plan, music_input: int | None, loudness: Loudness | None) -> list[str]:
+    """Filter statements ending in ``[amain]``: the source's audio at 48 kHz stereo, music ducked
+    under it, loudness normalised. Without ``loudness`` it ends in a measuring loudnorm."""
+    a = plan.audio
+    stmts: list[str] = []
+    fmt = f"aresample={AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo"
+    if a.has_audio:
+        stmts.append(f"[0:a:0]{fmt},asetpts=PTS-STARTPTS[speech]")
+    else:
+        stmts.append(f"anullsrc=r={AUDIO_RATE}:cl=stereo[speech]")
+    current = "speech"
+    if music_input is not None:
+        stmts.append(f"[{music_input}:a:0]{fmt},volume={_num(a.music_gain)}dB[music]")
+        if a.has_audio:
+            stmts.append("[speech]asplit=2[voice][key]")
+            stmts.append(
+                "[music][key]sidechaincompress=threshold=0.03:ratio=8:attack=20:release=500[ducked]"
+            )
+            stmts.append("[voice][ducked]amix=inputs=2:duration=first:normalize=0[mixed]")
+        else:
+            stmts.append("[speech][music]amix=inputs=2:duration=first:normalize=0[mixed]")
+        current = "mixed"
+    tp = a.true_peak - AAC_PEAK_MARGIN
+    norm = f"loudnorm=I={_num(a.loudness)}:TP={_num(tp)}:LRA=11"
+    if loudness is None:
+        stmts.append(f"[{current}]{norm}:print_format=json[amain]")
+    elif loudness.input_i > -70 and loudness.input_tp + (a.loudness - loudness.input_i) <= tp:
+        # the target is reachable by gain alone: exactly what loudnorm's linear mode would do,
+        # without its 192 kHz resampling
+        gain = a.loudness - loudness.input_i
+        stmts.append(f"[{current}]volume={_num(gain)}dB,apad[amain]")
+    elif loudness.input_i > -70 and (a.has_audio or music_input is not None):
+        stmts.append(
+            f"[{current}]{norm}:measured_I={_num(loudness.input_i)}"
+            f":measured_TP={_num(loudness.input_tp)}:measured_LRA={_num(loudness.input_lra)}"
+            f":measured_thresh={_num(loudness.input_thresh)}:offset={_num(loudness.target_offset)}"
+            f":linear=true,aresample={AUDIO_RATE},apad[amain]"
+        )
+    else:  # silence: nothing to normalise
+        stmts.append(f"[{current}]apad[amain]")
+    return stmts
+
+
+def measure_args(plan: Plan) -> list[str]:
+    """argv (after ``ffmpeg``) for the loudness measuring pass: audio only, no output file."""
+    inputs = _Inputs()
+    src = plan.source
+    inputs.add("-i", str(src.path))
+    music = _music(plan, inputs)
+    stmts = audio_filters(plan, music, None)
+    duration = _num(plan.seconds(plan.main_frames))
+    return [
+        *inputs.args,
+        "-filter_complex",
+        ";".join(stmts),
+        "-map",
+        "[amain]",
+        "-t",
+        duration,
+        "-f",
+        "null",
+        "-",
+    ]
+
+
+def _music(plan: Plan, inputs: _Inputs) -> int | None:
+    if plan.audio.music is None:
+        return None
+    return inputs.add("-stream_loop", "-1", "-i", str(plan.audio.music))
+
+
+def _source_video(plan: Plan) -> str:
+    src = plan.source
+    chain = ["[0:v:0]"]
+    if src.hdr is not None:
+        chain.append(
+            "zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,"
+            "tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,"
+        )
+    if src.sar != 1 or src.width % 2 or src.height % 2:
+        chain.append(f"scale={src.width}:{src.height},")
+    chain.append(
+        f"format=yuv420p,setsar=1,setpts=PTS-STARTPTS,fps={plan.fps},"
+        f"trim=end_frame={plan.main_frames}"
+    )
+    return "".join(chain)
+
+
+def compile_args(
+    plan: Plan,
+    images: Images,
+    outputs: Sequence[Path],
+    *,
+    loudness: Loudness | None,
+    encoding: Encoding = Encoding(),
+) -> list[str]:
+    """argv (after ``ffmpeg``) rendering every output of ``plan`` in one run."""
+    if len(outputs) != len(plan.outputs):
+        raise ValueError("one output path per planned output")
+    inputs = _Inputs()
+    src = plan.source
+    inputs.add("-i", str(src.path))
+    music = _music(plan, inputs)
+    fps = str(plan.fps)
+
+    n = len(plan.outputs)
+    stmts: list[str] = [
+        _source_video(plan) + f",split={n}" + "".join(f"[src{i}]" for i in range(n))
+    ]
+    stmts += audio_filters(plan, music, loudness if loudness is not None else _SILENT)
+    stmts.append(f"[amain]asplit={n}" + "".join(f"[amain{i}]" for i in range(n)))
+
+    out_args: list[str] = []
+    for i, (out, path) in enumerate(zip(plan.outputs, outputs)):
+        v = _reframe(stmts, i, out)
+        for layer in out.layers:
+            png = images.layers[(i, layer.key)]
+            k = inputs.add("-framerate", fps, "-i", str(png))
+            label = f"l{i}{layer.key}"
+            fade = ""
+            if layer.fade and layer.start is not None and layer.end is not None:
+                fade = (
+                    f",fade=t=in:s={layer.start}:n={layer.fade}:alpha=1"
+                    f",fade=t=out:s={max(layer.start, layer.end - layer.fade)}:n={layer.fade}:alpha=1"
+                )
+            # decode and convert the still once; the loop filter repeats the cached frame
+            stmts.append(
+                f"[{k}:v]format=yuva420p,{_HOLD},trim=end_frame={out.main_frames + 1}{fade}[{label}]"
+            )
+            enable = ""
+            if layer.start is not None and layer.end is not None:
+                enable = f":enable='between(n,{layer.start},{layer.end - 1})'"
+            stmts.append(
+                f"[{v}][{label}]overlay=x={layer.box.x}:y={layer.box.y}{enable}:format=auto:shortest=1[{v}o]"
+            )
+            v = f"{v}o"
+        if out.captions is not None and i in images.captions:
+            k = inputs.add("-f", "concat", "-safe", "0", "-i", str(images.captions[i]))
+            stmts.append(f"[{k}:v]format=rgba,setpts=PTS-STARTPTS[cap{i}]")
+            box = out.captions.box
+            stmts.append(
+                f"[{v}][cap{i}]overlay=x={box.x}:y={box.y}:format=auto:eof_action=pass[{v}c]"
+            )
+            v = f"{v}c"
+        # an overlay input that outlives the clip would otherwise stretch it
+        stmts.append(f"[{v}]format=yuv420p,setsar=1,trim=end_frame={out.main_frames}[main{i}]")
+        stmts.append(f"[amain{i}]atrim=end_sample={_samples(out.main_frames, plan.fps)}[maina{i}]")
+
+        parts: list[str] = []
+        for seg in out.before:
+            parts.append(_segment(stmts, inputs, plan, out, i, seg, images))
+        parts.append(f"[main{i}][maina{i}]")
+        for seg in out.after:
+            parts.append(_segment(stmts, inputs, plan, out, i, seg, images))
+        if len(parts) == 1:
+            stmts.append(f"[main{i}]null[vcat{i}]")
+            stmts.append(f"[maina{i}]anull[aout{i}]")
+        else:
+            stmts.append("".join(parts) + f"concat=n={len(parts)}:v=1:a=1[vcat{i}][aout{i}]")
+        stmts.append(f"[vcat{i}]{_BT709}[vout{i}]")
+        out_args += _encode_args(out, i, plan.fps, encoding, path)
+
+    return [
+        *inputs.args,
+        "-filter_complex",
+        ";\n".join(stmts),
+        *out_args,
+    ]
+
+
+def _reframe(stmts: list[str], i: int, out: OutputPlan) -> str:
+    r = out.reframe
+    w, h = out.width, out.height
+    if r.mode == "fill":
+        assert r.crop is not None
+        c = r.crop
+        stmts.append(f"[src{i}]crop={c.w}:{c.h}:{c.x}:{c.y},scale={w}:{h},setsar=1[v{i}]")
+        return f"v{i}"
+    bw, bh = max(2, w // 8 // 2 * 2), max(2, h // 8 // 2 * 2)
+    stmts.append(f"[src{i}]split=2[fg{i}][bgs{i}]")
+    stmts.append(
+        f"[bgs{i}]scale={bw}:{bh}:force_original_aspect_ratio=increase,crop={bw}:{bh},"
+        f"gblur=sigma={max(1, bw // 24)},eq=brightness=-0.08:saturation=0.8,scale={w}:{h},setsar=1[bg{i}]"
+    )
+    stmts.append(f"[fg{i}]scale={r.scale_w}:{r.scale_h},setsar=1[fgs{i}]")
+    stmts.append(f"[bg{i}][fgs{i}]overlay=x={r.x}:y={r.y}[v{i}]")
+    return f"v{i}"
+
+
+def _segment(
+    stmts: list[str],
+    inputs: _Inputs,
+    plan: Plan,
+    out: OutputPlan,
+    i: int,
+    seg: Segment,
+    images: Images,
+) -> str:
+    fps = plan.fps
+
+    label = f"{seg.key}{i}"
+    w, h = out.width, out.height
+    if seg.card is not None:
+        png = images.cards[(i, seg.key)]
+        k = inputs.add("-framerate", str(fps), "-i", str(png))
+        fade = min(seg.frames, max(1, round(fps * Fraction(2, 5))))
+        stmts.append(
+            f"[{k}:v]scale={w}:{h},format=yuv420p,setsar=1,{_HOLD},trim=end_frame={seg.frames},"
+            f"fade=t=in:s=0:n={fade}[{label}v]"
+        )
+        stmts.append(
+            f"anullsrc=r={AUDIO_RATE}:cl=stereo,atrim=end_sample={_samples(seg.frames, fps)}[{label}a]"
+        )
+    else:
+        assert seg.clip is not None
+        k = inputs.add("-i", str(seg.clip))
+        stmts.append(
+            f"[{k}:v:0]scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h},setsar=1,"
+            f"setpts=PTS-STARTPTS,fps={fps},trim=end_frame={seg.frames},format=yuv420p[{label}v]"
+        )
+        end = _samples(seg.frames, fps)
+        if seg.clip_has_audio:
+            stmts.append(
+                f"[{k}:a:0]aresample={AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,"
+                f"asetpts=PTS-STARTPTS,apad,atrim=end_sample={end}[{label}a]"
+            )
+        else:
+            stmts.append(f"anullsrc=r={AUDIO_RATE}:cl=stereo,atrim=end_sample={end}[{label}a]")
+    return f"[{label}v][{label}a]"
+
+
+def _encode_args(out: OutputPlan, i: int, fps: Fraction, enc: Encoding, path: Path) -> list[str]:
+    args = [
+        "-map", f"[vout{i}]", "-map", f"[aout{i}]",
+        "-map_metadata", "-1", "-map_chapters", "-1",
+        "-c:v", "libx264", "-preset", enc.preset, "-crf", str(enc.crf),
+        "-profile:v", "high", "-pix_fmt", "yuv420p",
+        "-g", str(out.gop), "-keyint_min", str(max(1, out.gop // 2)),
+        "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+        "-color_range", "tv", "-fps_mode", "cfr", "-r", str(fps),
+    ]  # fmt: skip
+    if out.video_kbps_cap is not None:
+        cap = out.video_kbps_cap
+        args += ["-maxrate", f"{cap}k", "-bufsize", f"{cap}k"]
+    if enc.threads:
+        args += ["-threads", str(enc.threads)]
+    args += [
+        "-c:a", "aac", "-b:a", f"{out.audio_kbps}k", "-ar", str(AUDIO_RATE), "-ac", "2",
+        "-movflags", "+faststart", "-use_editlist", "0",
+        str(path),
+    ]  # fmt: skip
+    return args

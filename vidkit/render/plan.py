@@ -1,0 +1,410 @@
+"""plan: decide what every output will be, as plain frozen data. Pure: no I/O.
+
+(Media, Template, presets, merge fields, captions) -> Plan. Geometry is in whole pixels, time in
+whole frames on each output's rational frame rate, so nothing drifts across a long batch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from vidkit.errors import ConfigError
+from vidkit.render.probe import Media
+from vidkit.template.brand import Brand
+from vidkit.template.presets import Preset
+from vidkit.template.templates import Template, fill
+
+AUDIO_RATE = 48_000
+_FADE = Fraction(3, 10)
+_NO_CAP_KBPS = 50_000
+
+
+@dataclass(frozen=True)
+class Box:
+    x: int
+    y: int
+    w: int
+    h: int
+
+
+# --- what to draw (layers.py turns these into PNG files) -------------------------------------
+
+
+@dataclass(frozen=True)
+class LogoDrawing:
+    image: Path
+    opacity: float
+    align: str  # the corner: "top-left" ...
+
+
+@dataclass(frozen=True)
+class LowerThirdDrawing:
+    title: str
+    subtitle: str
+    style: str
+    brand: Brand
+
+
+@dataclass(frozen=True)
+class TitleDrawing:
+    text: str
+    subtitle: str
+    brand: Brand
+
+
+@dataclass(frozen=True)
+class EndCardDrawing:
+    headline: str
+    url: str
+    brand: Brand
+    safe: Box
+
+
+Drawing = LogoDrawing | LowerThirdDrawing | TitleDrawing | EndCardDrawing
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A still image composited over the main clip from ``start`` to ``end`` frames (None: all)."""
+
+    key: str
+    box: Box
+    drawing: Drawing
+    start: int | None = None
+    end: int | None = None
+    fade: int = 0  # frames of fade in and out
+
+
+@dataclass(frozen=True)
+class CaptionTrack:
+    """Captions drawn into the ``box`` band (style from the template, words from the cues)."""
+
+    box: Box
+    cues: tuple[Any, ...]  # vidkit.captions Cue values
+    style: str
+    size_px: int
+    use_box: bool
+    brand: Brand
+
+
+@dataclass(frozen=True)
+class Reframe:
+    """fill: cut ``crop`` (source pixels) out of the picture, then scale it to the frame.
+    fit: scale the whole picture to ``scale_w`` x ``scale_h`` and place it at ``x``, ``y``
+    over a blurred copy of itself."""
+
+    mode: str  # "fill" or "fit"
+    scale_w: int
+    scale_h: int
+    x: int = 0
+    y: int = 0
+    crop: Box | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A full-frame segment before or after the main clip: a drawn card or a brand sting."""
+
+    key: str
+    frames: int
+    card: EndCardDrawing | None = None
+    clip: Path | None = None
+    clip_has_audio: bool = False
+
+
+@dataclass(frozen=True)
+class OutputPlan:
+    preset: Preset
+    width: int
+    height: int
+    safe: Box
+    reframe: Reframe
+    main_frames: int
+    layers: tuple[Layer, ...]
+    captions: CaptionTrack | None
+    before: tuple[Segment, ...]
+    after: tuple[Segment, ...]
+    video_kbps_cap: int | None
+    audio_kbps: int
+    gop: int
+
+    @property
+    def total_frames(self) -> int:
+        return self.main_frames + sum(s.frames for s in (*self.before, *self.after))
+
+
+@dataclass(frozen=True)
+class AudioPlan:
+    has_audio: bool
+    loudness: float
+    true_peak: float
+    music: Path | None
+    music_gain: float
+
+
+@dataclass(frozen=True)
+class Plan:
+    source: Media
+    template: Template
+    fps: Fraction
+    main_frames: int  # frames of the source used (the longest output's)
+    audio: AudioPlan
+    outputs: tuple[OutputPlan, ...]
+    fields: Mapping[str, str]
+
+    def seconds(self, frames: int) -> Fraction:
+        return Fraction(frames) / self.fps
+
+
+# --- planning ---------------------------------------------------------------------------------
+
+
+def output_fps(media: Media, presets: Sequence[Preset]) -> Fraction:
+    """A constant rate inside every preset's range; variable-rate sources get a whole number."""
+    lo = max(p.fps_min for p in presets)
+    hi = min(p.fps_max for p in presets)
+    if lo > hi:
+        lo, hi = min(p.fps_min for p in presets), max(p.fps_max for p in presets)
+    fps = Fraction(round(media.fps)) if media.vfr else media.fps
+    if fps > 60 and fps / 2 >= lo:
+        fps = fps / 2  # 120 fps slow-motion phone clips: halve rather than drop unevenly
+    return min(max(fps, Fraction(lo)), Fraction(hi))
+
+
+def choose_reframe(
+    mode: str, src_w: int, src_h: int, w: int, h: int, focus: tuple[float, float]
+) -> Reframe:
+    if mode == "auto":
+        a, b = Fraction(src_w, src_h), Fraction(w, h)
+        keep = min(a, b) / max(a, b)  # share of the picture a crop would keep
+        mode = "fill" if keep >= Fraction(3, 5) else "fit"
+    if mode == "fill":
+        # crop first, in source pixels, then scale only what is kept
+        s = max(Fraction(w, src_w), Fraction(h, src_h))
+        cw, ch = min(src_w, round(w / s)), min(src_h, round(h / s))
+        cx = _clamp(round(focus[0] * src_w - cw / 2), 0, src_w - cw)
+        cy = _clamp(round(focus[1] * src_h - ch / 2), 0, src_h - ch)
+        return Reframe("fill", w, h, crop=Box(cx, cy, cw, ch))
+    s = min(Fraction(w, src_w), Fraction(h, src_h))
+    sw, sh = min(_even(src_w * s), w), min(_even(src_h * s), h)
+    return Reframe("fit", sw, sh, (w - sw) // 2 // 2 * 2, (h - sh) // 2 // 2 * 2)
+
+
+def _even(x: Fraction | float) -> int:
+    n = int(math.floor(x + Fraction(1, 2)))
+    return max(2, n - n % 2)
+
+
+def _clamp(v: int, lo: int, hi: int) -> int:
+    return max(lo, min(v, hi))
+
+
+def safe_box(preset: Preset, w: int, h: int) -> Box:
+    s = preset.safe
+    x0, y0 = round(s.left * w), round(s.top * h)
+    x1, y1 = w - round(s.right * w), h - round(s.bottom * h)
+    return Box(x0, y0, x1 - x0, y1 - y0)
+
+
+def make_plan(
+    media: Media,
+    template: Template,
+    presets: Sequence[Preset],
+    *,
+    fields: Mapping[str, str] | None = None,
+    cues: Sequence[Any] = (),
+    scale: float = 1.0,
+    reframe: str | None = None,
+    focus: tuple[float, float] | None = None,
+    sting_durations: Mapping[Path, tuple[float, bool]] | None = None,
+) -> Plan:
+    """Plan every output of one clip. ``sting_durations`` maps brand sting files to (seconds,
+    has_audio), probed by the caller (this function does no I/O)."""
+    if not presets:
+        raise ConfigError("no preset given")
+    values = template.merge_fields(fields or {})
+    fps = output_fps(media, presets)
+    brand = template.brand
+    outputs = []
+    for preset in presets:
+        p = preset.scaled(scale)
+        outputs.append(
+            _plan_output(
+                media,
+                template,
+                p,
+                fps,
+                values,
+                tuple(cues),
+                reframe or template.reframe,
+                focus or template.focus,
+                sting_durations or {},
+            )
+        )
+    audio = AudioPlan(
+        has_audio=media.has_audio,
+        loudness=template.audio.loudness,
+        true_peak=template.audio.true_peak,
+        music=brand.music if template.audio.music else None,
+        music_gain=template.audio.music_gain,
+    )
+    return Plan(
+        source=media,
+        template=template,
+        fps=fps,
+        main_frames=max(o.main_frames for o in outputs),
+        audio=audio,
+        outputs=tuple(outputs),
+        fields=values,
+    )
+
+
+def _frames(seconds: float | Fraction, fps: Fraction) -> int:
+    return max(1, round(Fraction(seconds).limit_denominator(1000) * fps))
+
+
+def _plan_output(
+    media: Media,
+    t: Template,
+    p: Preset,
+    fps: Fraction,
+    values: Mapping[str, str],
+    cues: tuple[Any, ...],
+    reframe_mode: str,
+    focus: tuple[float, float],
+    stings: Mapping[Path, tuple[float, bool]],
+) -> OutputPlan:
+    w, h = p.width, p.height
+    safe = safe_box(p, w, h)
+    unit = min(w, h)
+    brand = t.brand
+
+    before: list[Segment] = []
+    after: list[Segment] = []
+    if t.intro and brand.intro is not None:
+        secs, has_audio = stings.get(brand.intro, (0.0, False))
+        if secs > 0:
+            before.append(
+                Segment("intro", _frames(secs, fps), clip=brand.intro, clip_has_audio=has_audio)
+            )
+    if t.end_card is not None:
+        headline = fill(t.end_card.headline, values).strip()
+        url = fill(t.end_card.url, values).strip()
+        if headline or url:
+            after.append(
+                Segment(
+                    "end_card",
+                    _frames(t.end_card.duration, fps),
+                    card=EndCardDrawing(headline, url, brand, safe),
+                )
+            )
+    if t.outro and brand.outro is not None:
+        secs, has_audio = stings.get(brand.outro, (0.0, False))
+        if secs > 0:
+            after.append(
+                Segment("outro", _frames(secs, fps), clip=brand.outro, clip_has_audio=has_audio)
+            )
+
+    extra = sum(s.frames for s in (*before, *after))
+    main = math.floor(Fraction(media.duration).limit_denominator(100000) * fps)
+    if p.max_duration is not None:
+        main = min(main, math.floor(Fraction(p.max_duration).limit_denominator(1000) * fps) - extra)
+    if main < 1:
+        raise ConfigError(f"clip is too short for preset {p.name}")
+
+    layers: list[Layer] = []
+    fade = _frames(_FADE, fps)
+    if t.logo is not None and brand.logo is not None:
+        size = round(t.logo.width * w)
+        lx = safe.x if "left" in t.logo.position else safe.x + safe.w - size
+        ly = safe.y if "top" in t.logo.position else safe.y + safe.h - size
+        layers.append(
+            Layer(
+                "logo",
+                Box(lx, ly, size, size),
+                LogoDrawing(brand.logo, t.logo.opacity, t.logo.position),
+            )
+        )
+
+    cap_size = max(8, round(t.captions.size * h))
+    cap_h = round(cap_size * 1.3 * 2 + cap_size * 0.8)
+    # captions never sit on the logo: a logo in the same edge pushes them inwards
+    logo_h = round(t.logo.width * w) if t.logo is not None and brand.logo is not None else 0
+    logo_edge = ("top" if "top" in t.logo.position else "bottom") if logo_h else None
+    if t.captions.position == "bottom":
+        cap_y = safe.y + safe.h - cap_h - (logo_h if logo_edge == "bottom" else 0)
+    elif t.captions.position == "top":
+        cap_y = safe.y + (logo_h if logo_edge == "top" else 0)
+    else:
+        cap_y = safe.y + (safe.h - cap_h) // 2
+    cap_box = Box(safe.x, cap_y, safe.w, cap_h)
+    captions = (
+        CaptionTrack(cap_box, cues, t.captions.style, cap_size, t.captions.box, brand)
+        if cues
+        else None
+    )
+
+    if t.title_card is not None:
+        text = fill(t.title_card.text, values).strip()
+        sub = fill(t.title_card.subtitle, values).strip()
+        if text or sub:
+            end = min(main, _frames(t.title_card.duration, fps))
+            layers.append(
+                Layer("title", Box(0, 0, w, h), TitleDrawing(text, sub, brand), 0, end, fade)
+            )
+
+    if t.lower_third is not None:
+        title = fill(t.lower_third.title, values).strip()
+        sub = fill(t.lower_third.subtitle, values).strip()
+        start = _frames(t.lower_third.start, fps) if t.lower_third.start > 0 else 0
+        if (title or sub) and start < main:
+            lt_h = round(unit * 0.17)
+            bottom = cap_box.y if t.captions.position == "bottom" else safe.y + safe.h
+            box = Box(safe.x, max(safe.y, bottom - lt_h), safe.w, lt_h)
+            end = min(main, start + _frames(t.lower_third.duration, fps))
+            layers.append(
+                Layer(
+                    "lower_third",
+                    box,
+                    LowerThirdDrawing(title, sub, t.lower_third.style, brand),
+                    start,
+                    end,
+                    fade,
+                )
+            )
+
+    total_seconds = Fraction(main + extra) / fps
+    cap = p.max_kbps
+    if p.max_bytes is not None:
+        # keep 4 % for the container and one second of rate-control buffer
+        budget = Fraction(p.max_bytes * 8 * 96, 100 * 1000) / (total_seconds + 1)
+        video = int(budget) - p.audio_kbps
+        if video < 250:
+            longest = float(Fraction(p.max_bytes * 8 * 96, 100 * 1000) / (250 + p.audio_kbps) - 1)
+            raise ConfigError(
+                f"clip is too long for preset {p.name} ({p.max_bytes // 1_000_000} MB limit)",
+                hint=f"at most about {longest:.0f} s fits",
+            )
+        if video < _NO_CAP_KBPS:  # a cap far above any real encode only confuses the encoder
+            cap = video if cap is None else min(cap, video)
+
+    return OutputPlan(
+        preset=p,
+        width=w,
+        height=h,
+        safe=safe,
+        reframe=choose_reframe(reframe_mode, media.width, media.height, w, h, focus),
+        main_frames=main,
+        layers=tuple(layers),
+        captions=captions,
+        before=tuple(before),
+        after=tuple(after),
+        video_kbps_cap=cap,
+        audio_kbps=p.audio_kbps,
+        gop=max(1, round(fps * Fraction(p.gop_seconds).limit_denominator(100))),
+    )

@@ -1,0 +1,220 @@
+"""Publish rendered videos: check, upload (video, poster, card, captions), register, mint a link.
+
+Every file is checked before anything is uploaded (a file that is not a playable video is
+refused), and a video is registered only after all of its objects are stored, so a failed
+upload never leaves a half-registered video. Object keys are content hashes: publishing the
+same file again sends nothing and returns the same video.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from vidkit.errors import ConfigError, MediaError
+from vidkit.render.probe import Media, probe
+from vidkit.store.base import IMMUTABLE, Storage, content_key, content_type, sha256_file
+from vidkit.track.registry import Caption, Registry, Video
+
+ProgressFn = Callable[[int, int], None]  # (bytes sent so far, bytes to send in all)
+Prober = Callable[[Path], Media]
+CARD_SIZE = (1200, 630)
+CARD_MAX_BYTES = 300 * 1024
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A rendered video and the siblings the renderer writes beside it."""
+
+    video: Path
+    poster: Path | None
+    card: Path | None
+    captions: Path | None  # .vtt preferred, else .srt
+
+    @classmethod
+    def find(cls, video: Path) -> Bundle:
+        def sibling(suffix: str) -> Path | None:
+            p = video.with_name(video.stem + suffix)
+            return p if p.is_file() else None
+
+        return cls(
+            video=video,
+            poster=sibling(".poster.jpg"),
+            card=sibling(".card.jpg"),
+            captions=sibling(".vtt") or sibling(".srt"),
+        )
+
+
+@dataclass(frozen=True)
+class Published:
+    id: str
+    code: str
+    object_url: str
+    share_url: str
+    existing: bool  # the same file had been published before
+    sent_bytes: int  # 0 when every object was already stored
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "object_url": self.object_url, "share_url": self.share_url}
+
+
+def publish(
+    paths: Sequence[Path],
+    *,
+    title: str,
+    description: str = "",
+    storage: Storage,
+    registry: Registry,
+    base_url: str,
+    captions_lang: str = "en",
+    prober: Prober = probe,
+    on_progress: ProgressFn | None = None,
+    clock: Callable[[], float] = time.time,
+) -> list[Published]:
+    """Publish each video in ``paths``; see the module docstring for the guarantees."""
+    title = title.strip()
+    if not title:
+        raise ConfigError("a title is required", key="title")
+    if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?", captions_lang):
+        raise ConfigError(f"not a language tag: {captions_lang!r}", key="captions_lang")
+    checked = [_check(Bundle.find(Path(p)), prober) for p in paths]  # before any upload
+    storage.check()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="vidkit-publish-") as tmp:
+        checked = [(_as_vtt(b, Path(tmp) / str(i)), m, w) for i, (b, m, w) in enumerate(checked)]
+        total = sum(_size(b) for b, _, _ in checked)
+        sent = [0]
+
+        def progress(n: int) -> None:
+            sent[0] += n
+            if on_progress:
+                on_progress(sent[0], total)
+
+        for bundle, media, warnings in checked:
+            before = sent[0]
+            keys = _upload(bundle, storage, progress)
+            captions = ()
+            if keys["captions"]:
+                captions = (Caption(key=keys["captions"], lang=captions_lang, label="Captions"),)
+            digest = keys["sha256"]
+            video = Video(
+                id=digest[:12],
+                sha256=digest,
+                title=title,
+                description=description.strip(),
+                video_key=keys["video"],
+                poster_key=keys["poster"],
+                card_key=keys["card"],
+                captions=captions,
+                width=media.width,
+                height=media.height,
+                duration=round(media.duration, 3),
+                size=bundle.video.stat().st_size,
+                created=int(clock()),
+            )
+            video, root, created = registry.register(video)
+            results.append(
+                Published(
+                    id=video.id,
+                    code=root.code,
+                    object_url=storage.url(video.video_key),
+                    share_url=f"{base_url}/s/{root.code}",
+                    existing=not created,
+                    sent_bytes=sent[0] - before,
+                    warnings=warnings,
+                )
+            )
+    return results
+
+
+def _check(bundle: Bundle, prober: Prober) -> tuple[Bundle, Media, tuple[str, ...]]:
+    if not bundle.video.is_file():
+        raise MediaError("no such file", path=bundle.video)
+    media = prober(bundle.video)  # raises MediaError for anything that is not a playable video
+    warnings = []
+    for image in (bundle.poster, bundle.card):
+        if image is None:
+            continue
+        try:
+            with Image.open(image) as im:
+                im.verify()
+                size, fmt = im.size, im.format
+        except (UnidentifiedImageError, OSError) as exc:
+            raise MediaError(f"not a readable image: {exc}", path=image) from None
+        if fmt != "JPEG":
+            raise MediaError(f"expected a JPEG image, found {fmt}", path=image)
+        if image is bundle.card:
+            if size != CARD_SIZE:
+                warnings.append(f"{image.name} is {size[0]}×{size[1]}, link previews want 1200×630")
+            if image.stat().st_size > CARD_MAX_BYTES:
+                warnings.append(f"{image.name} is over 300 KB: WhatsApp shows no preview image")
+    if bundle.card is None:
+        warnings.append(f"no {bundle.video.stem}.card.jpg: link previews use the poster")
+    return bundle, media, tuple(warnings)
+
+
+def _size(bundle: Bundle) -> int:
+    files = (bundle.video, bundle.poster, bundle.card, bundle.captions)
+    return sum(f.stat().st_size for f in files if f is not None)
+
+
+def _as_vtt(bundle: Bundle, tmp: Path) -> Bundle:
+    """The bundle with SubRip captions converted to WebVTT (what browsers play) in ``tmp``."""
+    if bundle.captions is None or bundle.captions.suffix.lower() != ".srt":
+        return bundle
+    tmp.mkdir(parents=True, exist_ok=True)
+    vtt = tmp / (bundle.video.stem + ".vtt")
+    vtt.write_text(srt_to_vtt(_read_text(bundle.captions)), encoding="utf-8")
+    return replace(bundle, captions=vtt)
+
+
+def _upload(
+    bundle: Bundle, storage: Storage, progress: Callable[[int], None]
+) -> dict[str, str | None]:
+    """Store the bundle's files (small ones first, the video last); return their keys."""
+    keys: dict[str, str | None] = {"poster": None, "card": None, "captions": None}
+    if bundle.captions is not None:
+        keys["captions"] = _put(storage, bundle.captions, progress)
+    for name in ("poster", "card"):
+        path = getattr(bundle, name)
+        if path is not None:
+            keys[name] = _put(storage, path, progress)
+    digest = sha256_file(bundle.video)
+    keys["video"] = _put(storage, bundle.video, progress, digest)
+    keys["sha256"] = digest
+    return keys
+
+
+def _put(
+    storage: Storage, path: Path, progress: Callable[[int], None], digest: str | None = None
+) -> str:
+    key = content_key(digest or sha256_file(path), path.suffix)
+    sent = storage.put(
+        path, key, content_type=content_type(path), cache_control=IMMUTABLE, on_progress=progress
+    )
+    if not sent:
+        progress(0)
+    return key
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise MediaError("captions are not UTF-8 text", path=path) from None
+
+
+_SRT_TIME = re.compile(r"(\d{1,2}:\d{2}:\d{2}),(\d{3})")
+
+
+def srt_to_vtt(srt: str) -> str:
+    """SubRip text as WebVTT (the caption format browsers play)."""
+    body = _SRT_TIME.sub(r"\1.\2", srt.replace("\r\n", "\n").strip())
+    return "WEBVTT\n\n" + body + "\n"

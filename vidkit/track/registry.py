@@ -1,0 +1,401 @@
+"""The registry: published videos, their share links (a tree), raw events and visitor salts.
+
+A thin domain layer over :mod:`vidkit.track.database`; it opens the database and migrates the schema
+forward on start. Stats and retention live in :mod:`vidkit.track.stats` and :mod:`vidkit.track.retention`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import secrets
+import string
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
+
+from vidkit.errors import ConfigError, VidkitError
+from vidkit.track.database import Database, connect
+from vidkit.track.schema import migrate
+
+Clock = Callable[[], float]
+KINDS = ("click", "preview", "play", "p25", "p50", "p75", "p100")
+CHANNELS = ("whatsapp", "facebook", "x", "telegram", "email", "copy")
+_ALPHABET = string.ascii_letters + string.digits
+CODE_LENGTH = 8
+
+
+class NotFoundError(VidkitError):
+    """A video or link that the registry does not know."""
+
+
+@dataclass(frozen=True)
+class Caption:
+    key: str  # WebVTT object
+    lang: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Video:
+    id: str
+    sha256: str
+    title: str
+    description: str
+    video_key: str
+    poster_key: str | None
+    card_key: str | None
+    captions: tuple[Caption, ...]
+    width: int
+    height: int
+    duration: float
+    size: int
+    created: int
+
+
+@dataclass(frozen=True)
+class Link:
+    id: int
+    code: str
+    video_id: str
+    channel: str | None
+    sharer: str | None
+    parent_id: int | None
+    created: int
+
+
+class Event(NamedTuple):
+    """One counted request. ``visitor`` is a truncated salted HMAC, never an address.
+
+    A named tuple rather than a dataclass: the share server makes one per click.
+    """
+
+    ts: int
+    link_id: int
+    kind: str
+    visitor: str | None = None
+    referrer: str | None = None  # host only
+    country: str | None = None
+    agent: str | None = None  # the preview agent's family, e.g. "whatsapp"
+
+    @property
+    def day(self) -> str:
+        return utc_day(self.ts)
+
+
+def utc_day(ts: float) -> str:
+    """The UTC calendar day of a Unix time, as YYYY-MM-DD."""
+    return _day(int(ts // 86400))
+
+
+@functools.lru_cache(maxsize=64)
+def _day(days: int) -> str:
+    return datetime.fromtimestamp(days * 86400, timezone.utc).strftime("%Y-%m-%d")
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def valid_code(code: str) -> bool:
+    return 4 <= len(code) <= 32 and all(c in _ALPHABET for c in code)
+
+
+_VIDEO_COLS = (
+    "id, sha256, title, description, video_key, poster_key, card_key, captions, width, height, "
+    "duration, size, created"
+)
+_LINK_COLS = "id, code, video_id, channel, sharer, parent_id, created"
+ROWS_PER_INSERT = 500  # one statement per 500 events: few round trips, few GIL hand-offs
+
+
+@functools.lru_cache(maxsize=4)
+def _event_insert(rows: int) -> str:
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
+    return (
+        "INSERT INTO events (ts, day, link_id, kind, visitor, referrer, country, agent) "
+        f"VALUES {values}"
+    )
+
+
+class Registry:
+    """Videos, links, events and salts in one database."""
+
+    def __init__(self, db: Database, clock: Clock = time.time) -> None:
+        self.db = db
+        self.clock = clock
+
+    @classmethod
+    def open(cls, url: str, clock: Clock = time.time) -> Registry:
+        db = connect(url)
+        try:
+            migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        return cls(db, clock)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # videos --------------------------------------------------------------------------------
+
+    def register(self, video: Video) -> tuple[Video, Link, bool]:
+        """Record ``video`` and mint its root share link, in one transaction.
+
+        The same file (same SHA-256) registers once: publishing it again updates its title and
+        description and returns the existing video and root link (``created`` is False).
+        """
+        with self.db.transaction():
+            found = self.db.query("SELECT id FROM videos WHERE sha256 = ?", (video.sha256,))
+            if found:
+                vid = found[0][0]
+                self.db.execute(
+                    "UPDATE videos SET title = ?, description = ? WHERE id = ?",
+                    (video.title, video.description, vid),
+                )
+                root = self._root_link(vid)
+                return self.video(vid), root, False
+            self.db.execute(
+                f"INSERT INTO videos ({_VIDEO_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    video.id,
+                    video.sha256,
+                    video.title,
+                    video.description,
+                    video.video_key,
+                    video.poster_key,
+                    video.card_key,
+                    json.dumps([c.__dict__ for c in video.captions]),
+                    video.width,
+                    video.height,
+                    video.duration,
+                    video.size,
+                    video.created,
+                ),
+            )
+            root = self.create_link(video.id)
+            return video, root, True
+
+    def _root_link(self, video_id: str) -> Link:
+        rows = self.db.query(
+            f"SELECT {_LINK_COLS} FROM links WHERE video_id = ? AND parent_id IS NULL "
+            "AND channel IS NULL AND sharer IS NULL ORDER BY id LIMIT 1",
+            (video_id,),
+        )
+        return _link(rows[0]) if rows else self.create_link(video_id)
+
+    def video(self, video_id: str) -> Video:
+        rows = self.db.query(f"SELECT {_VIDEO_COLS} FROM videos WHERE id = ?", (video_id,))
+        if not rows:
+            raise NotFoundError(f"no video {video_id!r}", hint="see `vidkit links list`")
+        return _video(rows[0])
+
+    def videos(self) -> list[Video]:
+        return [
+            _video(r) for r in self.db.query(f"SELECT {_VIDEO_COLS} FROM videos ORDER BY created")
+        ]
+
+    # links ---------------------------------------------------------------------------------
+
+    def create_link(
+        self,
+        video_id: str,
+        *,
+        channel: str | None = None,
+        sharer: str | None = None,
+        parent: str | None = None,
+    ) -> Link:
+        """Mint a new share link for ``video_id``, optionally under a ``parent`` link code."""
+        for name, value in (("channel", channel), ("sharer", sharer)):
+            if value is not None and (not 0 < len(value) <= 64 or "\n" in value):
+                raise ConfigError(f"{name} must be 1-64 characters on one line", key=name)
+        with self.db.transaction():
+            self.video(video_id)
+            parent_id = None
+            if parent is not None:
+                up = self.link(parent)
+                if up is None or up.video_id != video_id:
+                    raise NotFoundError(f"no link {parent!r} for video {video_id}")
+                parent_id = up.id
+            return self._insert_link(video_id, channel, sharer, parent_id, auto=0)
+
+    def _insert_link(
+        self,
+        video_id: str,
+        channel: str | None,
+        sharer: str | None,
+        parent_id: int | None,
+        auto: int,
+    ) -> Link:
+        for _ in range(5):
+            code = new_code()
+            if self.db.query("SELECT 1 FROM links WHERE code = ?", (code,)):
+                continue
+            rows = self.db.query(
+                "INSERT INTO links (code, video_id, channel, sharer, parent_id, auto, created) "
+                f"VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING {_LINK_COLS}",
+                (code, video_id, channel, sharer, parent_id, auto, int(self.clock())),
+            )
+            if rows:
+                return _link(rows[0])
+            if auto:  # another server minted this child first
+                rows = self.db.query(
+                    f"SELECT {_LINK_COLS} FROM links WHERE parent_id = ? AND channel = ? "
+                    "AND auto = 1",
+                    (parent_id, channel),
+                )
+                if rows:
+                    return _link(rows[0])
+        raise VidkitError("could not mint a unique link code")  # pragma: no cover
+
+    def child_links(self, parent: Link, channels: Sequence[str] = CHANNELS) -> dict[str, Link]:
+        """The child link of ``parent`` for each share channel, minted once and then reused."""
+        with self.db.transaction():
+            rows = self.db.query(
+                f"SELECT {_LINK_COLS} FROM links WHERE parent_id = ? AND auto = 1", (parent.id,)
+            )
+            have = {r[3]: _link(r) for r in rows}
+            for channel in channels:
+                if channel not in have:
+                    have[channel] = self._insert_link(
+                        parent.video_id, channel, None, parent.id, auto=1
+                    )
+        return {c: have[c] for c in channels}
+
+    def link(self, code: str) -> Link | None:
+        if not valid_code(code):
+            return None
+        rows = self.db.query(f"SELECT {_LINK_COLS} FROM links WHERE code = ?", (code,))
+        return _link(rows[0]) if rows else None
+
+    def link_depth(self, link: Link) -> int:
+        """How many parents ``link`` has (0 for a link minted by the campaign)."""
+        depth, parent = 0, link.parent_id
+        while parent is not None and depth < 1000:
+            rows = self.db.query("SELECT parent_id FROM links WHERE id = ?", (parent,))
+            parent = rows[0][0] if rows else None
+            depth += 1
+        return depth
+
+    def links(self, video_id: str | None = None) -> list[Link]:
+        if video_id is None:
+            rows = self.db.query(f"SELECT {_LINK_COLS} FROM links ORDER BY id")
+        else:
+            rows = self.db.query(
+                f"SELECT {_LINK_COLS} FROM links WHERE video_id = ? ORDER BY id", (video_id,)
+            )
+        return [_link(r) for r in rows]
+
+    def link_codes(self) -> dict[int, str]:
+        return {int(r[0]): r[1] for r in self.db.query("SELECT id, code FROM links")}
+
+    # events --------------------------------------------------------------------------------
+
+    def record(
+        self, events: Iterable[Event], *, segment: str | None = None, position: int = 0
+    ) -> None:
+        """Insert ``events``; with ``segment``, store the click-log position in the same commit."""
+        rows = [
+            (e.ts, e.day, e.link_id, e.kind, e.visitor, e.referrer, e.country, e.agent)
+            for e in events
+        ]
+        with self.db.transaction():
+            if rows:
+                # Multi-row statements rather than executemany: a row at a time, the driver
+                # hands the GIL back and forth per row and starves under a busy event loop.
+                for i in range(0, len(rows), ROWS_PER_INSERT):
+                    chunk = rows[i : i + ROWS_PER_INSERT]
+                    self.db.execute(_event_insert(len(chunk)), [v for row in chunk for v in row])
+            if segment is not None:
+                self.db.execute(
+                    "INSERT INTO log_segments (name, position) VALUES (?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+                    (segment, position),
+                )
+
+    def log_position(self, segment: str) -> int:
+        rows = self.db.query("SELECT position FROM log_segments WHERE name = ?", (segment,))
+        return int(rows[0][0]) if rows else 0
+
+    def forget_segment(self, segment: str) -> None:
+        self.db.execute("DELETE FROM log_segments WHERE name = ?", (segment,))
+
+    def event_count(self, kind: str | None = None) -> int:
+        if kind is None:
+            return int(self.db.query("SELECT COUNT(*) FROM events")[0][0])
+        return int(self.db.query("SELECT COUNT(*) FROM events WHERE kind = ?", (kind,))[0][0])
+
+    # salts ---------------------------------------------------------------------------------
+
+    def salt(self, day: str) -> bytes:
+        """The random salt for unique-visitor hashes on ``day`` (UTC), made on first use.
+
+        Salts older than 48 hours are deleted whenever a new one is made, so yesterday's
+        visitor hashes can no longer be recomputed from an address.
+        """
+        rows = self.db.query("SELECT salt FROM salts WHERE day = ?", (day,))
+        if rows:
+            return bytes(rows[0][0])
+        now = self.clock()
+        with self.db.transaction():
+            self.db.execute(
+                "INSERT INTO salts (day, salt, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (day, secrets.token_bytes(32), int(now)),
+            )
+            self.drop_salts(now)
+            rows = self.db.query("SELECT salt FROM salts WHERE day = ?", (day,))
+        return bytes(rows[0][0])
+
+    def drop_salts(self, now: float) -> int:
+        """Delete salts made more than 48 hours before ``now``; return how many."""
+        cutoff = int(now - 48 * 3600)
+        old = self.db.query("SELECT COUNT(*) FROM salts WHERE created < ?", (cutoff,))[0][0]
+        self.db.execute("DELETE FROM salts WHERE created < ?", (cutoff,))
+        return int(old)
+
+    def salt_days(self) -> list[str]:
+        return [r[0] for r in self.db.query("SELECT day FROM salts ORDER BY day")]
+
+
+def _video(row: Sequence[object]) -> Video:
+    caps = tuple(Caption(**c) for c in json.loads(str(row[7])))
+    return Video(
+        id=str(row[0]),
+        sha256=str(row[1]),
+        title=str(row[2]),
+        description=str(row[3]),
+        video_key=str(row[4]),
+        poster_key=row[5],  # type: ignore[arg-type]
+        card_key=row[6],  # type: ignore[arg-type]
+        captions=caps,
+        width=int(row[8]),  # type: ignore[call-overload]
+        height=int(row[9]),  # type: ignore[call-overload]
+        duration=float(row[10]),  # type: ignore[arg-type]
+        size=int(row[11]),  # type: ignore[call-overload]
+        created=int(row[12]),  # type: ignore[call-overload]
+    )
+
+
+def _link(row: Sequence[object]) -> Link:
+    return Link(
+        id=int(row[0]),  # type: ignore[call-overload]
+        code=str(row[1]),
+        video_id=str(row[2]),
+        channel=row[3],  # type: ignore[arg-type]
+        sharer=row[4],  # type: ignore[arg-type]
+        parent_id=None if row[5] is None else int(row[5]),  # type: ignore[call-overload]
+        created=int(row[6]),  # type: ignore[call-overload]
+    )
+
+
+def days_ago(now: float, days: int) -> str:
+    return utc_day(now - timedelta(days=days).total_seconds())

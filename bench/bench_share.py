@@ -35,7 +35,7 @@ from vidkit.config import load_settings
 from vidkit.ffmpeg.locate import locate
 from vidkit.ffmpeg.runner import FFmpegRunner
 from vidkit.share.publish import publish
-from vidkit.store.base import open_storage
+from vidkit.store import open_storage
 from vidkit.track.registry import Registry
 
 UA = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile"

@@ -8,7 +8,7 @@ import click
 from vidkit.cli.output import emit_json, say
 
 from vidkit.captions.cues import STYLES
-from vidkit.captions.engines.base import ENGINES, first_use_note
+from vidkit.captions.engines import ENGINES, first_use_note
 from vidkit.captions.pipeline import caption_clip
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from vidkit.cli.output import emit_json, say
 
-from vidkit.captions.engines.base import first_use_note
+from vidkit.captions.engines import first_use_note
 from vidkit.errors import ConfigError
 from vidkit.render import graph
 from vidkit.render.make import Event, make

@@ -10,7 +10,7 @@ from vidkit.cli.output import emit_json, say
 from vidkit.cli.settings_options import db_option, settings, storage_options
 
 from vidkit.share.publish import publish
-from vidkit.store.base import open_storage
+from vidkit.store import storage_for
 from vidkit.track.registry import Registry
 
 
@@ -75,7 +75,7 @@ def command(
     and returns the same video and link.
     """
     s = settings(db=db, storage=storage, base_url=base_url)
-    store = open_storage(s.storage, base_url=s.base_url, public_url=s.s3_public_url)
+    store = storage_for(s)
     bar = _Bar(quiet or as_json)
     with Registry.open(s.db) as registry:
         try:

@@ -63,9 +63,7 @@ def diagnose(ffmpeg: str | None = None) -> dict[str, Any]:
 
 def _captions(problems: list[str]) -> dict[str, Any]:
     """Which engine ``--captions auto`` will use, and whether its model is ready."""
-    from vidkit.captions.engines.base import choose
-    from vidkit.captions.engines.moonshine import available as moonshine_available
-    from vidkit.captions.engines.moonshine_model import is_prepared
+    from vidkit.captions.engines import choose, model_prepared, moonshine_installed
     from vidkit.config import user_cache_dir
 
     try:
@@ -78,10 +76,10 @@ def _captions(problems: list[str]) -> dict[str, Any]:
         cache = user_cache_dir()
         note = (
             f"model ready in {cache}"
-            if is_prepared(cache)
+            if model_prepared(engine.name)
             else f"model prepared on first use (a few seconds, ~250 MB in {cache})"
         )
-    elif engine.name == "pocketsphinx" and not moonshine_available():
+    elif engine.name == "pocketsphinx" and not moonshine_installed():
         note = "rough free recognition: check captions; vidkit[asr] (Linux x86_64) is accurate"
     else:
         note = ""

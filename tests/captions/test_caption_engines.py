@@ -11,7 +11,7 @@ import pytest
 from caption_media import RALLY, REAL_TRANSCRIPT, speak
 
 from vidkit.captions import audio
-from vidkit.captions.engines.base import base_language, choose
+from vidkit.captions.engines import base_language, choose
 from vidkit.captions.engines.sphinx import clean_word, guess_phones
 from vidkit.captions.pipeline import NoSpeechError, captions_for, transcribe_clip
 from vidkit.captions.script import number_words, script_words

@@ -11,8 +11,7 @@ import pytest
 from caption_media import RALLY, REAL_TRANSCRIPT
 
 from vidkit.captions import audio
-from vidkit.captions.engines import moonshine_model
-from vidkit.captions.engines.base import choose
+from vidkit.captions.engines import aligner, choose, moonshine_model
 from vidkit.captions.engines.moonshine import Moonshine, available
 from vidkit.captions.pipeline import NoSpeechError, transcribe_clip
 from vidkit.captions.script import script_words
@@ -77,7 +76,7 @@ def test_a_script_not_followed_closely_is_fitted_to_what_moonshine_heard(
     with tempfile.TemporaryDirectory() as tmp:
         extracted = audio.extract(rally_speech, Path(tmp), FFmpegRunner(locate()))
         chunks = audio.chunks(audio.speech_regions(extracted), duration_ms=extracted.duration_ms)
-        engine = Moonshine()
+        engine = Moonshine(aligner())
         transcript = engine.transcribe(
             extracted, chunks, language="en", script=script_words(edited)
         )
@@ -117,7 +116,9 @@ def test_a_missing_moonshine_package_says_how_to_get_it(
     monkeypatch.setattr(moonshine_model, "source_dir", lambda: None)
     clip = audio.Audio(tmp_path / "speech.wav", 1000)
     with pytest.raises(ToolMissingError, match="Moonshine model is not installed") as info:
-        Moonshine(cache=tmp_path).transcribe(clip, [audio.Region(0, 1000)], language="en")
+        Moonshine(aligner(), cache=tmp_path).transcribe(
+            clip, [audio.Region(0, 1000)], language="en"
+        )
     assert 'pip install "vidkit[asr]"' in (info.value.hint or "")
 
 
@@ -128,7 +129,9 @@ def test_a_missing_onnx_runtime_says_how_to_get_it(
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails
     clip = audio.Audio(tmp_path / "speech.wav", 1000)
     with pytest.raises(ToolMissingError, match="prepare the Moonshine model") as info:
-        Moonshine(cache=tmp_path).transcribe(clip, [audio.Region(0, 1000)], language="en")
+        Moonshine(aligner(), cache=tmp_path).transcribe(
+            clip, [audio.Region(0, 1000)], language="en"
+        )
     assert 'pip install "vidkit[asr]"' in (info.value.hint or "")
     assert not list((tmp_path / "moonshine").iterdir())  # no half-converted model left
 
@@ -142,8 +145,8 @@ def test_two_decoders_give_the_same_words_and_times_as_one(rally_speech: Path) -
             audio.speech_regions(extracted), duration_ms=extracted.duration_ms, max_chunk_ms=2_000
         )
         assert len(regions) >= 3
-        one = Moonshine(decoders=1).transcribe(extracted, regions, language="en")
-        two = Moonshine(decoders=2).transcribe(extracted, regions, language="en")
+        one = Moonshine(aligner(), decoders=1).transcribe(extracted, regions, language="en")
+        two = Moonshine(aligner(), decoders=2).transcribe(extracted, regions, language="en")
     assert two.words == one.words  # chunks decoded side by side still come back in order
     starts = [w.start for w in two.words]
     assert starts == sorted(starts)

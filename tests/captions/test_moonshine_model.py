@@ -14,7 +14,7 @@ import pytest
 from caption_media import RALLY
 
 from vidkit.captions import audio
-from vidkit.captions.engines import moonshine_model
+from vidkit.captions.engines import aligner, moonshine_model
 from vidkit.captions.engines.moonshine import Moonshine
 from vidkit.captions.engines.moonshine_model import ModelFiles, MoonshineModel, Tokenizer
 from vidkit.captions.wer import word_error_rate
@@ -158,7 +158,7 @@ def test_folded_and_original_model_hear_the_same_and_no_native_library_loads(
         extracted = audio.extract(rally_speech, Path(tmp), FFmpegRunner(locate()))
         chunk = audio.chunks(audio.speech_regions(extracted), duration_ms=extracted.duration_ms)[0]
         pcm = extracted.pcm(chunk.start, chunk.end)
-    engine = Moonshine(cache=vidkit_cache)
+    engine = Moonshine(aligner(), cache=vidkit_cache)
     folded = engine.text(pcm)
     source = moonshine_model.source_dir()
     assert source is not None

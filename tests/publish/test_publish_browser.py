@@ -14,7 +14,7 @@ from publish_helpers import BROWSER_UA, free_port
 
 from vidkit.config import Settings
 from vidkit.share.publish import publish
-from vidkit.store.base import open_storage
+from vidkit.store import open_storage
 from vidkit.track.registry import Registry
 from vidkit.track.stats import stats
 from vidkit.web.server import BackgroundServer

@@ -10,8 +10,11 @@ import pytest
 
 from vidkit.config import Settings
 from vidkit.errors import MediaError
+from vidkit.files import sha256_file
 from vidkit.share.publish import publish, srt_to_vtt
-from vidkit.store.base import LocalStorage, StorageError, open_storage, sha256_file
+from vidkit.store import open_storage
+from vidkit.store.base import StorageError
+from vidkit.store.local import LocalStorage
 from vidkit.store.s3 import S3Storage
 from vidkit.track.registry import Registry
 

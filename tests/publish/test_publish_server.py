@@ -23,7 +23,7 @@ from publish_helpers import BROWSER_UA, fetch, free_port, parse
 
 from vidkit.config import Settings
 from vidkit.share.publish import publish
-from vidkit.store.base import open_storage
+from vidkit.store import open_storage
 from vidkit.track.registry import Registry
 from vidkit.track.stats import stats
 from vidkit.web.server import BackgroundServer

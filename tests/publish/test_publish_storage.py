@@ -12,7 +12,9 @@ import boto3
 import pytest
 from publish_helpers import free_port
 
-from vidkit.store.base import IMMUTABLE, LocalStorage, StorageError, open_storage
+from vidkit.store import open_storage
+from vidkit.store.base import IMMUTABLE, StorageError
+from vidkit.store.local import LocalStorage
 from vidkit.store.s3 import S3Storage
 
 MB = 1024 * 1024

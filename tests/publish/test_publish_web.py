@@ -12,7 +12,8 @@ from publish_helpers import BROWSER_UA, parse, request
 
 from vidkit.config import Settings
 from vidkit.share.publish import publish
-from vidkit.store.base import LocalStorage, open_storage
+from vidkit.store import open_storage
+from vidkit.store.local import LocalStorage
 from vidkit.track.registry import Registry
 from vidkit.track.stats import stats
 from vidkit.web.app import ShareApp

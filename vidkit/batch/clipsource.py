@@ -8,43 +8,17 @@ S3 one HEAD per clip and downloads nothing that has not changed.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from vidkit.errors import ConfigError, MediaError
-
-CHUNK = 1 << 20
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to a hidden temporary beside ``path`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        if isinstance(data, str):
-            tmp.write_text(data, encoding="utf-8", newline="")
-        else:
-            tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
+from vidkit.errors import MediaError
+from vidkit.files import atomic_path, sha256_file, write_atomic
+from vidkit.store.s3 import make_client
 
 
 class HashCache:
@@ -96,15 +70,6 @@ class HashCache:
 S3ClientFactory = Callable[[], Any]
 
 
-def default_s3_client() -> Any:
-    """A boto3 S3 client configured the usual way (env, ~/.aws; ``AWS_ENDPOINT_URL`` honoured)."""
-    try:
-        import boto3
-    except ImportError:  # pragma: no cover - boto3 is a dependency
-        raise ConfigError("s3:// clips need boto3", hint="pip install boto3") from None
-    return boto3.client("s3")
-
-
 class ClipSource:
     """Turns a clip reference (absolute path or ``s3://bucket/key``) into a local file and hash."""
 
@@ -112,7 +77,7 @@ class ClipSource:
         self,
         hashes: HashCache,
         download_dir: Path,
-        s3_client: S3ClientFactory = default_s3_client,
+        s3_client: S3ClientFactory = make_client,
     ) -> None:
         self.hashes = hashes
         self.download_dir = download_dir
@@ -168,14 +133,9 @@ class ClipSource:
         target = self.download_dir / f"{name}-{etag.replace('/', '_')}{suffix}"
         if target.is_file() and target.stat().st_size == head.get("ContentLength", -1):
             return target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
         try:
-            client.download_file(bucket, key, str(tmp))
-            os.replace(tmp, target)
+            with atomic_path(target) as tmp:
+                client.download_file(bucket, key, str(tmp))
         except (ClientError, BotoCoreError) as exc:
             raise MediaError(f"cannot download clip from S3: {exc}", path=url) from None
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
         return target

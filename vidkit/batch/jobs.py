@@ -18,14 +18,13 @@ import hashlib
 import io
 import json
 import os
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vidkit.batch.clipsource import write_atomic
+from vidkit.files import leftover_pid, write_atomic
 
 JOBS_DIR = ".vidkit-jobs"
 MANIFEST_COLUMNS = (
@@ -229,9 +228,6 @@ def read_manifest(out_dir: Path) -> list[dict[str, Any]]:
     return list(data["rows"])
 
 
-_LEFTOVER = re.compile(r"^\..+\.(?:part-(\d+)\.[^.]+|(\d+)\.\d+\.(?:tmp|part))$")
-
-
 def sweep_leftovers(
     folders: Iterable[Path], *, older_than: float = 600.0, now: Callable[[], float] = time.time
 ) -> list[Path]:
@@ -248,10 +244,9 @@ def sweep_leftovers(
         except OSError:
             continue
         for path in entries:
-            m = _LEFTOVER.match(path.name)
-            if not m:
+            pid = leftover_pid(path.name)
+            if pid is None:
                 continue
-            pid = int(m.group(1) or m.group(2))
             try:
                 if now() - path.stat().st_mtime < older_than or _alive(pid):
                     continue

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from vidkit.batch.campaign import Campaign, Row
-from vidkit.batch.clipsource import ClipSource, sha256_file
+from vidkit.batch.clipsource import ClipSource
 from vidkit.batch.jobs import JobStore, OutputRecord, Task, job_key
 from vidkit.errors import ConfigError, VidkitError
+from vidkit.files import sha256_file
 
 DEFAULT_TEMPLATE = "default"
 DEFAULT_PRESETS = ("9x16",)

@@ -25,12 +25,10 @@ def publish_rows(
     other rows get the video's campaign link. A row whose upload fails becomes ``failed``.
     """
     from vidkit.share.publish import Published, publish
-    from vidkit.store.base import open_storage
+    from vidkit.store import storage_for
     from vidkit.track.registry import Registry
 
-    storage = open_storage(
-        settings.storage, base_url=settings.base_url, public_url=settings.s3_public_url
-    )
+    storage = storage_for(settings)
     done: dict[str, Published] = {}
     out: list[ManifestRow] = []
     with Registry.open(settings.db) as registry:
@@ -81,11 +79,9 @@ def titles(campaign: Campaign) -> dict[int, str]:
 
 
 def check_publishing(settings: Any) -> None:
-    from vidkit.store.base import open_storage
+    from vidkit.store import storage_for
     from vidkit.track.registry import Registry
 
-    open_storage(
-        settings.storage, base_url=settings.base_url, public_url=settings.s3_public_url
-    ).check()
+    storage_for(settings).check()
     with Registry.open(settings.db):
         pass

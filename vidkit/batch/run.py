@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from vidkit.batch.campaign import Campaign, load_campaign
-from vidkit.batch.clipsource import ClipSource, HashCache, S3ClientFactory, default_s3_client
+from vidkit.batch.clipsource import ClipSource, HashCache, S3ClientFactory
 from vidkit.batch.executors import (
     DaskExecutor,
     Executor,
@@ -46,8 +46,9 @@ from vidkit.batch.plan import Plan, plan
 from vidkit.batch.plan import renderer_version as current_renderer_version
 from vidkit.batch.publish import check_publishing, publish_rows, titles
 from vidkit.batch.worker import render_task
-from vidkit.captions.engines.base import prepare as prepare_captions
+from vidkit.captions.engines import prepare as prepare_captions
 from vidkit.errors import ConfigError, VidkitError
+from vidkit.store.s3 import make_client
 
 __all__ = ["BatchResult", "Progress", "render_task", "run"]
 
@@ -138,7 +139,7 @@ def run(
     publish: Any = None,
     executor: Executor | None = None,
     job: JobFn | None = None,
-    s3_client: S3ClientFactory = default_s3_client,
+    s3_client: S3ClientFactory = make_client,
     on_progress: Callable[[Progress], None] | None = None,
     renderer_version: str | None = None,
 ) -> BatchResult:

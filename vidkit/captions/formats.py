@@ -23,6 +23,7 @@ from pathlib import Path
 
 from vidkit.captions.model import Cue, Transcript, Word, ms, spread_words
 from vidkit.errors import CaptionError
+from vidkit.files import write_atomic
 
 #: Overlaps up to this many ms (left by frame rounding in other tools) are trimmed silently.
 OVERLAP_TOLERANCE_MS = 50
@@ -376,10 +377,7 @@ def write_json(transcript: Transcript, path: Path) -> None:
 
 def write_text(path: Path, text: str) -> None:
     """Write UTF-8 text atomically (a temporary beside the file, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.part")
-    temp.write_text(text, encoding="utf-8", newline="\n")
-    temp.replace(path)
+    write_atomic(path, text)
 
 
 def shift(cues: Iterable[Cue], offset_ms: int) -> list[Cue]:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from vidkit.captions import audio as audio_mod
 from vidkit.captions.cues import segment
-from vidkit.captions.engines.base import Engine, base_language, choose
+from vidkit.captions.engines import aligner, choose
+from vidkit.captions.engines.base import ALIGNED, Engine, base_language, unsupported
 from vidkit.captions.formats import read_captions
 from vidkit.captions.model import Cue, Transcript, Word
 from vidkit.captions.script import read_script, script_words
@@ -83,8 +84,6 @@ def transcribe_clip(
         chosen = choose(engine if isinstance(engine, str) else None, model=model)
     lang = base_language(language)
     if chosen.languages is not None and lang not in chosen.languages:
-        from vidkit.captions.engines.sphinx import unsupported
-
         raise unsupported(language, chosen.name)
     words_of_script = script_words(script) if script is not None else None
     if script is not None and not words_of_script:
@@ -116,9 +115,7 @@ def transcribe_clip(
         chunks = audio_mod.chunks(regions, duration_ms=audio.duration_ms)
         if words_of_script is not None and lang == "en" and chosen.name != "pocketsphinx":
             # forced alignment is pocketsphinx's strength, whatever engine was chosen
-            from vidkit.captions.engines.sphinx import ALIGNED, PocketSphinx
-
-            aligned = PocketSphinx().align(audio, regions, words_of_script)
+            aligned = aligner().align(audio, regions, words_of_script)
             if aligned is not None:
                 return Transcript(lang, aligned, ALIGNED)
         transcript = chosen.transcribe(audio, chunks, language=lang, script=words_of_script)

@@ -14,15 +14,15 @@ import re
 import subprocess
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from vidkit.errors import RenderError
 from vidkit.ffmpeg.locate import FFmpeg
-
-ProgressFn = Callable[[float], None]
+from vidkit.files import temp_beside
+from vidkit.progress import FractionFn
 
 
 class Runner(Protocol):
@@ -31,7 +31,7 @@ class Runner(Protocol):
         args: Sequence[str],
         *,
         duration: float | None = None,
-        on_progress: ProgressFn | None = None,
+        on_progress: FractionFn | None = None,
     ) -> str: ...
 
 
@@ -48,7 +48,7 @@ class FFmpegRunner:
         args: Sequence[str],
         *,
         duration: float | None = None,
-        on_progress: ProgressFn | None = None,
+        on_progress: FractionFn | None = None,
     ) -> str:
         argv = [self.ffmpeg.path, "-hide_banner", "-nostdin", "-y"]
         if self.threads:  # parallel batch jobs: keep filters within this job's share of cores
@@ -118,7 +118,7 @@ def atomic_outputs(finals: Sequence[Path]) -> Iterator[list[Path]]:
     The temporaries keep the final extension (ffmpeg picks the muxer from it) and are hidden
     (leading dot) so that a crash never leaves something that looks like a finished output.
     """
-    temps = [f.with_name(f".{f.stem}.part-{os.getpid()}{f.suffix}") for f in finals]
+    temps = [temp_beside(f) for f in finals]
     for f in finals:
         f.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -18,6 +18,7 @@ from typing import Any
 from vidkit.errors import MediaError, VidkitError
 from vidkit.ffmpeg.locate import locate
 from vidkit.ffmpeg.runner import FFmpegRunner, Runner, atomic_outputs
+from vidkit.progress import FractionFn
 from vidkit.render import graph, layers
 from vidkit.render.loudness import parse_loudnorm
 from vidkit.render.plan import Plan, make_plan
@@ -27,8 +28,6 @@ from vidkit.template.templates import Template, load_template
 
 # Bump when the same inputs would render differently: batch jobs re-render on a change.
 RENDERER_VERSION = "1"
-
-ProgressFn = Callable[[float], None]
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,7 @@ def make_clip(
     scale: float = 1.0,
     runner: Runner | None = None,
     name: str | None = None,
-    on_progress: ProgressFn | None = None,
+    on_progress: FractionFn | None = None,
     encoding: graph.Encoding | None = None,
     reframe: str | None = None,
     focus: tuple[float, float] | None = None,

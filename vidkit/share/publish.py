@@ -18,11 +18,12 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from vidkit.errors import ConfigError, MediaError
+from vidkit.files import sha256_file
+from vidkit.progress import TransferFn
 from vidkit.render.probe import Media, probe
-from vidkit.store.base import IMMUTABLE, Storage, content_key, content_type, sha256_file
+from vidkit.store.base import IMMUTABLE, Storage, content_key, content_type
 from vidkit.track.registry import Caption, Registry, Video
 
-ProgressFn = Callable[[int, int], None]  # (bytes sent so far, bytes to send in all)
 Prober = Callable[[Path], Media]
 CARD_SIZE = (1200, 630)
 CARD_MAX_BYTES = 300 * 1024
@@ -75,7 +76,7 @@ def publish(
     base_url: str,
     captions_lang: str = "en",
     prober: Prober = probe,
-    on_progress: ProgressFn | None = None,
+    on_progress: TransferFn | None = None,
     clock: Callable[[], float] = time.time,
 ) -> list[Published]:
     """Publish each video in ``paths``; see the module docstring for the guarantees."""

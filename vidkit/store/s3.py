@@ -12,12 +12,41 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from vidkit.store.base import IMMUTABLE, ProgressFn, StorageError
+from vidkit.errors import ConfigError
+from vidkit.progress import ChunkFn
+from vidkit.store.base import IMMUTABLE, StorageError
 
 PRESIGN_SECONDS = 12 * 3600
+CONNECT_TIMEOUT, READ_TIMEOUT, ATTEMPTS = 5, 60, 5
 _MB = 1024 * 1024
+
+
+def make_client() -> Any:
+    """The one boto3 S3 client vidkit makes (publish, share server, batch clip downloads):
+    the standard AWS configuration, with retries and timeouts, path-style addressing."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        retries={"max_attempts": ATTEMPTS, "mode": "standard"},
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        s3={"addressing_style": "path"},
+        signature_version="s3v4",
+    )
+    return boto3.session.Session().client("s3", config=config)
+
+
+def from_location(location: str, *, base_url: str, public_url: str | None = None) -> S3Storage:
+    """``s3://bucket/prefix`` (``base_url`` is not needed: objects have their own URLs)."""
+    parts = urlsplit(location)
+    if not parts.netloc:
+        raise ConfigError(
+            f"no bucket in {location!r}", key="VIDKIT_STORAGE", hint="s3://bucket/prefix"
+        )
+    return S3Storage(bucket=parts.netloc, prefix=parts.path.strip("/"), public_url=public_url)
 
 
 @dataclass(frozen=True)
@@ -37,19 +66,7 @@ class S3Storage:
 
     @functools.cached_property
     def _client(self) -> Any:
-        if self.client is not None:
-            return self.client
-        import boto3
-        from botocore.config import Config
-
-        config = Config(
-            retries={"max_attempts": 5, "mode": "standard"},
-            connect_timeout=5,
-            read_timeout=60,
-            s3={"addressing_style": "path"},
-            signature_version="s3v4",
-        )
-        return boto3.session.Session().client("s3", config=config)
+        return self.client if self.client is not None else make_client()
 
     @property
     def endpoint(self) -> str:
@@ -65,7 +82,7 @@ class S3Storage:
         *,
         content_type: str,
         cache_control: str = IMMUTABLE,
-        on_progress: ProgressFn | None = None,
+        on_progress: ChunkFn | None = None,
     ) -> bool:
         from boto3.s3.transfer import TransferConfig
 

@@ -16,14 +16,13 @@ job, see :mod:`vidkit.text.draw`.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import ImageFont
 
-import vidkit
+from vidkit.assets import builtin_dir
 from vidkit.errors import TemplateError
 from vidkit.text.cmap import FontFormatError, read_codepoints
 
@@ -46,10 +45,7 @@ _JOINERS = {"\u200c", "\u200d"}  # ZWNJ, ZWJ
 
 def brand_assets_dir() -> Path:
     """The built-in ``brand_assets/`` folder (a source checkout, or the installed package data)."""
-    checkout = Path(vidkit.__file__).resolve().parent.parent / "brand_assets"
-    if checkout.is_dir():
-        return checkout
-    return Path(str(importlib.resources.files("vidkit.brand_assets")))
+    return builtin_dir("brand_assets")
 
 
 def bundled_fonts_dir() -> Path:

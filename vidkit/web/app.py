@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from vidkit.config import Settings
 from vidkit.errors import VidkitError
-from vidkit.store.base import LocalStorage, Storage, content_type, valid_key
+from vidkit.store.base import Storage, content_type, valid_key
+from vidkit.store.local import LocalStorage
 from vidkit.track.registry import CHANNELS, Event, Link, Registry, Video, utc_day
 from vidkit.web import classify
 from vidkit.web.api import Api

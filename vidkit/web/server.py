@@ -21,7 +21,7 @@ from types import TracebackType
 
 from vidkit.config import Settings
 from vidkit.errors import ConfigError, VidkitError
-from vidkit.store.base import Storage, open_storage
+from vidkit.store import Storage, storage_for
 from vidkit.track.registry import Registry, utc_day
 from vidkit.track.retention import purge
 from vidkit.web.app import ShareApp
@@ -45,9 +45,7 @@ class ShareServer:
         self.settings = settings
         self._own_registry = registry is None
         self.registry = registry or Registry.open(settings.db)
-        self.storage = storage or open_storage(
-            settings.storage, base_url=settings.base_url, public_url=settings.s3_public_url
-        )
+        self.storage = storage or storage_for(settings)
         self.log = ClickLog(settings.log_dir, self.registry)
         self.flush_seconds = flush_seconds
         self.app: ShareApp | None = None

@@ -22,8 +22,7 @@ from pathlib import Path
 
 from vidkit.captions.audio import Audio, Region
 from vidkit.captions.engines import moonshine_model
-from vidkit.captions.engines.base import Engine
-from vidkit.captions.engines.sphinx import MIN_SCRIPT_HEARD, PocketSphinx
+from vidkit.captions.engines.base import MIN_SCRIPT_HEARD, Aligner, Engine
 from vidkit.captions.model import Transcript, Word, spread_words
 from vidkit.captions.script import ScriptWord, fit_script, heard_fraction, script_words
 from vidkit.config import user_cache_dir
@@ -55,12 +54,12 @@ class Moonshine(Engine):
 
     def __init__(
         self,
-        aligner: PocketSphinx | None = None,
+        aligner: Aligner,
         *,
         decoders: int | None = None,
         cache: Path | None = None,
     ) -> None:
-        self._aligner = aligner or PocketSphinx()
+        self._aligner = aligner
         self._decoders = decoders or decoder_count()
         self._cache = cache or user_cache_dir()
         self._model: moonshine_model.MoonshineModel | None = None

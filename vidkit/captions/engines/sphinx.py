@@ -17,16 +17,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from vidkit.captions.audio import Audio, Region
-from vidkit.captions.engines.base import Engine
+from vidkit.captions.engines.base import ALIGNED, MIN_SCRIPT_HEARD, Engine
 from vidkit.captions.model import Transcript, Word
 from vidkit.captions.script import ScriptWord, fit_script, heard_fraction
 from vidkit.errors import CaptionError, ToolMissingError
 
 #: Search beams for alignment (wider than the defaults; see PLATFORMS.md).
 ALIGN_BEAMS = {"beam": 1e-100, "wbeam": 1e-80, "pbeam": 1e-100}
-#: With alignment failed, fit the script to free recognition only if this share of it was heard.
-MIN_SCRIPT_HEARD = 0.2
-ALIGNED = "pocketsphinx-align"  # the engine name on transcripts made by forced alignment
 _FILLER = re.compile(r"^(<s>|</s>|<sil>|\[.*\]|\+\+.*\+\+|<.*>)$")
 _ALT = re.compile(r"\(\d+\)$")
 
@@ -310,14 +307,3 @@ def guess_phones(word: str) -> str:
         else:  # pragma: no cover - every a-z letter has a rule
             i += 1
     return " ".join(phones)
-
-
-def unsupported(language: str, engine: str = "pocketsphinx") -> CaptionError:
-    where = (
-        "the bundled pocketsphinx engine" if engine == "pocketsphinx" else f"the {engine} engine"
-    )
-    return CaptionError(
-        f"{where} only understands English, not {language!r}",
-        hint="use --engine whisper --model PATH (a faster-whisper model on disk), or write "
-        "the captions as an .srt file and render them with `vidkit make --captions FILE`",
-    )

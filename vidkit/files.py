@@ -1,0 +1,66 @@
+"""Files written whole or not at all, and content hashes: the one place for each.
+
+Every file vidkit writes for someone else to read (videos, sidecars, manifests, job records,
+downloads, uploads to a local store) is first written to a hidden temporary name beside its
+final one and renamed into place, so a crash, a full disk or Ctrl-C never leaves half a file
+under the real name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+def sha256_file(path: Path, chunk: int = CHUNK) -> str:
+    """The hex SHA-256 of a file's bytes, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def temp_beside(path: Path, tag: str = "part") -> Path:
+    """A hidden temporary name beside ``path``, unique to this process and thread, keeping the
+    suffix (ffmpeg picks the container from it): ``.name.part-PID-TID.ext``."""
+    return path.with_name(f".{path.stem}.{tag}-{os.getpid()}-{threading.get_ident()}{path.suffix}")
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path to write; on success rename it to ``path``, else remove it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_beside(path)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+# the temporaries of temp_beside, and the ".name.PID.TID.tmp|part" ones older versions wrote
+_LEFTOVER = re.compile(r"^\..+\.(?:part-(\d+)(?:-\d+)?\.[^.]+|(\d+)\.\d+\.(?:tmp|part))$")
+
+
+def leftover_pid(name: str) -> int | None:
+    """The process id in a temporary's name made by :func:`temp_beside`, else None."""
+    m = _LEFTOVER.match(name)
+    return int(m.group(1) or m.group(2)) if m else None
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8, line endings as given) to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        if isinstance(data, str):
+            tmp.write_text(data, encoding="utf-8", newline="")
+        else:
+            tmp.write_bytes(data)

@@ -6,6 +6,7 @@ import click
 from vidkit.cli.output import emit_json
 from vidkit.cli.settings_options import db_option, settings
 
+from vidkit.share.links import share_url
 from vidkit.track.registry import Registry
 
 
@@ -41,11 +42,11 @@ def create(
     s = settings(db=db, base_url=base_url)
     with Registry.open(s.db) as registry:
         link = registry.create_link(video_id, channel=channel, sharer=sharer, parent=parent)
-    share_url = f"{s.base_url}/s/{link.code}"
+    url = share_url(s.base_url, link.code)
     if as_json:
-        emit_json({"code": link.code, "share_url": share_url})
+        emit_json({"code": link.code, "share_url": url})
     else:
-        click.echo(share_url)
+        click.echo(url)
 
 
 @command.command("list")
@@ -64,13 +65,9 @@ def list_links(video_id: str | None, db: str | None, base_url: str | None, as_js
         videos = {v.id: v.title for v in registry.videos()}
     rows = [
         {
-            "code": link.code,
-            "video_id": link.video_id,
+            **link.to_dict(codes),
             "title": videos.get(link.video_id, ""),
-            "channel": link.channel,
-            "sharer": link.sharer,
-            "parent": codes.get(link.parent_id) if link.parent_id else None,
-            "share_url": f"{s.base_url}/s/{link.code}",
+            "share_url": share_url(s.base_url, link.code),
         }
         for link in links
     ]

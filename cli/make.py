@@ -9,6 +9,7 @@ import click
 from vidkit.cli.output import emit_json, say
 
 from vidkit.captions.engines import first_use_note
+from vidkit.captions.pipeline import caption_mode
 from vidkit.errors import ConfigError
 from vidkit.render import graph
 from vidkit.render.make import Event, make
@@ -195,7 +196,8 @@ def command(
         "standard": graph.Encoding(),
         "high": graph.Encoding(preset="medium", crf=20),
     }[quality]
-    if captions == "auto" and script is None and (note := first_use_note()):
+    transcribes = caption_mode(captions) == "auto"
+    if transcribes and script is None and (note := first_use_note()):
         say(note)
     result = make(
         list(clips), template=template, presets=presets, out_dir=out_dir,
@@ -203,7 +205,7 @@ def command(
         template_dirs=template_dirs, brand_dirs=brand_dirs, scale=scale, ffmpeg=ffmpeg,
         encoding=encoding, reframe=reframe, focus=parse_focus(focus), language=language,
         script=script,
-        on_event=_Progress(quiet=False, transcribes=captions == "auto"),
+        on_event=_Progress(quiet=False, transcribes=transcribes),
     )  # fmt: skip
     if as_json:
         emit_json(result.to_dict())

@@ -13,8 +13,8 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,129 +60,159 @@ def plan(
     renderer_version: str,
 ) -> Plan:
     """Check every row and turn it into manifest entries and tasks for unfinished jobs."""
-    from vidkit.template.presets import resolve
-    from vidkit.template.templates import load_template
-
     cli_presets = _names(presets)
     store = JobStore(out_dir)
-    templates: dict[str, Any] = {}
-
-    def get_template(name: str) -> Any:
-        if name not in templates:
-            try:
-                templates[name] = load_template(
-                    _template_ref(name, campaign),
-                    user_dirs=campaign.template_dirs,
-                    brand=campaign.brand,
-                )
-            except VidkitError as exc:
-                templates[name] = exc
-        got = templates[name]
-        if isinstance(got, VidkitError):
-            raise got
-        return got
-
-    names = output_names(campaign.rows)
+    planner = _Planner(campaign, out_dir, template, cli_presets, scale, renderer_version, store)
     # Hash (and, for s3:// clips, fetch) every clip first, several at a time: reading files and
     # asking S3 wait on I/O, not on this process.
     refs = {row.clip_ref() for row in campaign.rows if row.clip and not row.problem}
     with ThreadPoolExecutor(max_workers=min(8, len(refs) or 1)) as pool:
         hashed = {ref: pool.submit(source.content_hash, ref) for ref in refs}
         wait(hashed.values())
-    entries: list[Entry] = []
-    tasks: list[Task] = []
-    reused: dict[str, OutputRecord] = {}
-    scheduled: set[str] = set()
+    names = output_names(campaign.rows)
     for row in campaign.rows:
-        tnames = (row.templates or ((template,) if template else ()) or campaign.templates) or (
+        planner.add_row(row, hashed, names[row.line])
+    return Plan(entries=tuple(planner.entries), tasks=tuple(planner.tasks), reused=planner.reused)
+
+
+@dataclass
+class _Planner:
+    """The state of one :func:`plan` call: loaded templates, and what has been planned."""
+
+    campaign: Campaign
+    out_dir: Path
+    template: str | None
+    cli_presets: tuple[str, ...]
+    scale: float
+    renderer_version: str
+    store: JobStore
+    entries: list[Entry] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    reused: dict[str, OutputRecord] = field(default_factory=dict)
+    scheduled: set[str] = field(default_factory=set)
+    _templates: dict[str, Any] = field(default_factory=dict)
+
+    def load(self, name: str) -> Any:
+        """The template ``name`` (loaded once); raise its error each time it is asked for."""
+        from vidkit.template.templates import load_template
+
+        if name not in self._templates:
+            try:
+                self._templates[name] = load_template(
+                    _template_ref(name, self.campaign),
+                    user_dirs=self.campaign.template_dirs,
+                    brand=self.campaign.brand,
+                )
+            except VidkitError as exc:
+                self._templates[name] = exc
+        got = self._templates[name]
+        if isinstance(got, VidkitError):
+            raise got
+        return got
+
+    def add_row(self, row: Row, hashed: Mapping[str, Future[Any]], name: str) -> None:
+        from vidkit.template.presets import resolve
+
+        c = self.campaign
+        tnames = (row.templates or ((self.template,) if self.template else ()) or c.templates) or (
             DEFAULT_TEMPLATE,
         )
-        platform_names = row.platforms or cli_presets or campaign.platforms or DEFAULT_PRESETS
-        base = {
-            "line": row.line,
-            "source": str(row.source),
-            "clip": row.clip,
-            "sharer": row.sharer or "",
-        }
+        platform_names = row.platforms or self.cli_presets or c.platforms or DEFAULT_PRESETS
+        base = {"line": row.line, "source": str(row.source), "clip": row.clip,
+                "sharer": row.sharer or ""}  # fmt: skip
         try:
             wanted = resolve(list(platform_names))
         except VidkitError as exc:
-            entries.append(Entry(template=",".join(tnames), platform="", error=str(exc), **base))
-            continue
+            self.entries.append(
+                Entry(template=",".join(tnames), platform="", error=str(exc), **base)
+            )
+            return
         clip_error = row.problem or ("no clip given" if not row.clip else None)
-        clip_path: Path | None = None
-        clip_hash = ""
-        captions: str | None = None
-        captions_id: str | None = None
+        clip = _RowClip(error=clip_error)
         if clip_error is None:
             try:
-                clip_path, clip_hash = hashed[row.clip_ref()].result()
-                captions, captions_id = _captions(row, campaign)
+                clip.path, clip.sha256 = hashed[row.clip_ref()].result()
+                clip.captions, clip.captions_id = _captions(row, c)
             except VidkitError as exc:
-                clip_error = str(exc)
+                clip.error = str(exc)
         usable = []
         for tname in tnames:
             with contextlib.suppress(VidkitError):
-                usable.append(get_template(tname))
+                usable.append(self.load(tname))
         for tname in tnames:
-            row_entries = [Entry(template=tname, platform=p.name, **base) for p in wanted]
-            try:
-                if clip_error is not None:
-                    raise VidkitError(clip_error)
-                tpl = get_template(tname)
-                given = _fields_for(row, campaign, tpl, usable)
-            except VidkitError as exc:
-                why = str(exc)
-                entries += [dataclasses.replace(e, error=why) for e in row_entries]
-                continue
-            assert clip_path is not None
-            keys = [
-                job_key(
-                    clip_sha256=clip_hash,
+            rows = [Entry(template=tname, platform=p.name, **base) for p in wanted]
+            self._add_template(row, tname, wanted, rows, clip, usable, name)
+
+    def _add_template(
+        self,
+        row: Row,
+        tname: str,
+        wanted: Sequence[Any],
+        row_entries: list[Entry],
+        clip: _RowClip,
+        usable: list[Any],
+        name: str,
+    ) -> None:
+        """Entries (and a task for what is unfinished) for one row in one template."""
+        try:
+            if clip.error is not None:
+                raise VidkitError(clip.error)
+            tpl = self.load(tname)
+            given = _fields_for(row, self.campaign, tpl, usable)
+        except VidkitError as exc:
+            self.entries += [dataclasses.replace(e, error=str(exc)) for e in row_entries]
+            return
+        assert clip.path is not None
+        keys = [
+            job_key(
+                clip_sha256=clip.sha256, template_digest=tpl.digest,
+                fields=tpl.merge_fields(given), preset=p, scale=self.scale,
+                captions=clip.captions_id, renderer_version=self.renderer_version,
+            )
+            for p in wanted
+        ]  # fmt: skip
+        todo = self._unfinished(wanted, keys)
+        self.entries += [
+            dataclasses.replace(e, key=k, template=tpl.name) for e, k in zip(row_entries, keys)
+        ]
+        if todo:
+            self.tasks.append(
+                Task(
+                    line=row.line, source=str(row.source), clip=str(clip.path),
+                    clip_ref=row.clip, template=_template_ref(tname, self.campaign),
                     template_digest=tpl.digest,
-                    fields=tpl.merge_fields(given),
-                    preset=p,
-                    scale=scale,
-                    captions=captions_id,
-                    renderer_version=renderer_version,
+                    template_dirs=tuple(str(d) for d in self.campaign.template_dirs),
+                    brand=self.campaign.brand, presets=tuple(p for p, _ in todo),
+                    keys=tuple(k for _, k in todo), fields=tuple(sorted(given.items())),
+                    captions=clip.captions, scale=self.scale, out_dir=str(self.out_dir),
+                    name=name, expected_seconds=_duration(clip.path) * len(todo),
                 )
-                for p in wanted
-            ]
-            todo: list[tuple[str, str]] = []
-            for p, key in zip(wanted, keys):
-                if key in reused or key in scheduled:
-                    continue
-                finished = store.finished(key)
-                if finished is not None:
-                    reused[key] = finished
-                else:
-                    todo.append((p.name, key))
-                    scheduled.add(key)
-            entries += [
-                dataclasses.replace(e, key=k, template=tpl.name) for e, k in zip(row_entries, keys)
-            ]
-            if todo:
-                tasks.append(
-                    Task(
-                        line=row.line,
-                        source=str(row.source),
-                        clip=str(clip_path),
-                        clip_ref=row.clip,
-                        template=_template_ref(tname, campaign),
-                        template_digest=tpl.digest,
-                        template_dirs=tuple(str(d) for d in campaign.template_dirs),
-                        brand=campaign.brand,
-                        presets=tuple(p for p, _ in todo),
-                        keys=tuple(k for _, k in todo),
-                        fields=tuple(sorted(given.items())),
-                        captions=captions,
-                        scale=scale,
-                        out_dir=str(out_dir),
-                        name=names[row.line],
-                        expected_seconds=_duration(clip_path) * len(todo),
-                    )
-                )
-    return Plan(entries=tuple(entries), tasks=tuple(tasks), reused=reused)
+            )  # fmt: skip
+
+    def _unfinished(self, wanted: Sequence[Any], keys: list[str]) -> list[tuple[str, str]]:
+        """(preset, key) of the outputs neither finished earlier nor already scheduled."""
+        todo: list[tuple[str, str]] = []
+        for p, key in zip(wanted, keys):
+            if key in self.reused or key in self.scheduled:
+                continue
+            finished = self.store.finished(key)
+            if finished is not None:
+                self.reused[key] = finished
+            else:
+                todo.append((p.name, key))
+                self.scheduled.add(key)
+        return todo
+
+
+@dataclass
+class _RowClip:
+    """A row's clip as hashed, with its captions, or why it cannot be used."""
+
+    error: str | None
+    path: Path | None = None
+    sha256: str = ""
+    captions: str | None = None
+    captions_id: str | None = None
 
 
 def _names(value: Sequence[str] | str | None) -> tuple[str, ...]:

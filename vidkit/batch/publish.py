@@ -24,6 +24,7 @@ def publish_rows(
     A row with a ``sharer`` gets that member's own link (minted once: a rerun finds it again);
     other rows get the video's campaign link. A row whose upload fails becomes ``failed``.
     """
+    from vidkit.share.links import share_url
     from vidkit.share.publish import Published, publish
     from vidkit.store import storage_for
     from vidkit.track.registry import Registry
@@ -59,7 +60,7 @@ def publish_rows(
                         ),
                         None,
                     ) or registry.create_link(video.id, sharer=row.sharer)
-                    url = f"{settings.base_url}/s/{link.code}"
+                    url = share_url(settings.base_url, link.code)
             except VidkitError as exc:
                 out.append(dataclasses.replace(row, status="failed", error=f"publish: {exc}"))
                 continue

@@ -47,6 +47,7 @@ from vidkit.batch.plan import renderer_version as current_renderer_version
 from vidkit.batch.publish import check_publishing, publish_rows, titles
 from vidkit.batch.worker import render_task
 from vidkit.captions.engines import prepare as prepare_captions
+from vidkit.captions.pipeline import caption_mode
 from vidkit.errors import ConfigError, VidkitError
 from vidkit.store.s3 import make_client
 
@@ -178,7 +179,7 @@ def run(
         hashes.save()
 
     own_executor = executor is None
-    if cluster is None and any(t.captions == "auto" for t in plan_.tasks):
+    if cluster is None and any(caption_mode(t.captions) == "auto" for t in plan_.tasks):
         # once here, not in every local worker at the same time; an error is each row's to report
         with contextlib.suppress(VidkitError):
             prepare_captions()
@@ -269,7 +270,7 @@ def _executor(
         workers=workers,
         presets=most,
         scale=scale,
-        transcribes=any(t.captions == "auto" for t in tasks),
+        transcribes=any(caption_mode(t.captions) == "auto" for t in tasks),
     )
     if sizing.workers == 1:
         return InlineExecutor(threads=sizing.threads)

@@ -136,6 +136,16 @@ def _check_plausible(transcript: Transcript, speech_ms: int, clip: Path) -> None
         )
 
 
+def caption_mode(value: str | Path | None) -> str | Path:
+    """``none`` / ``auto`` (any case) or a caption file, as the CLI, campaign rows and the
+    library take it: ``"none"``, ``"auto"`` or the file's :class:`~pathlib.Path`."""
+    if value is None or str(value).lower() == "none":
+        return "none"
+    if str(value).lower() == "auto":
+        return "auto"
+    return Path(value)
+
+
 def captions_for(
     clip: Path,
     *,
@@ -152,9 +162,10 @@ def captions_for(
     Raises :class:`NoSpeechError` when the clip has nothing to caption, :class:`CaptionError`
     for a bad caption file (with its line) or an unsupported language.
     """
-    if isinstance(mode, str) and mode == "none":
+    mode = caption_mode(mode)
+    if mode == "none":
         return None
-    if isinstance(mode, str) and mode == "auto":
+    if mode == "auto":
         text = read_script(script) if isinstance(script, Path) else script
         transcript = transcribe_clip(
             clip, language=language, script=text, engine=engine, model=model, runner=runner

@@ -189,50 +189,11 @@ def compile_args(
     out_args: list[str] = []
     for i, (out, path) in enumerate(zip(plan.outputs, outputs)):
         v = _reframe(stmts, i, out)
-        for layer in out.layers:
-            png = images.layers[(i, layer.key)]
-            k = inputs.add("-framerate", fps, "-i", str(png))
-            label = f"l{i}{layer.key}"
-            fade = ""
-            if layer.fade and layer.start is not None and layer.end is not None:
-                fade = (
-                    f",fade=t=in:s={layer.start}:n={layer.fade}:alpha=1"
-                    f",fade=t=out:s={max(layer.start, layer.end - layer.fade)}:n={layer.fade}:alpha=1"
-                )
-            # decode and convert the still once; the loop filter repeats the cached frame
-            stmts.append(
-                f"[{k}:v]format=yuva420p,{_HOLD},trim=end_frame={out.main_frames + 1}{fade}[{label}]"
-            )
-            enable = ""
-            if layer.start is not None and layer.end is not None:
-                enable = f":enable='between(n,{layer.start},{layer.end - 1})'"
-            stmts.append(
-                f"[{v}][{label}]overlay=x={layer.box.x}:y={layer.box.y}{enable}:format=auto:shortest=1[{v}o]"
-            )
-            v = f"{v}o"
-        if out.captions is not None and i in images.captions:
-            k = inputs.add("-f", "concat", "-safe", "0", "-i", str(images.captions[i]))
-            stmts.append(f"[{k}:v]format=rgba,setpts=PTS-STARTPTS[cap{i}]")
-            box = out.captions.box
-            stmts.append(
-                f"[{v}][cap{i}]overlay=x={box.x}:y={box.y}:format=auto:eof_action=pass[{v}c]"
-            )
-            v = f"{v}c"
+        v = _overlays(stmts, inputs, images, i, out, v, fps)
         # an overlay input that outlives the clip would otherwise stretch it
         stmts.append(f"[{v}]format=yuv420p,setsar=1,trim=end_frame={out.main_frames}[main{i}]")
         stmts.append(f"[amain{i}]atrim=end_sample={_samples(out.main_frames, plan.fps)}[maina{i}]")
-
-        parts: list[str] = []
-        for seg in out.before:
-            parts.append(_segment(stmts, inputs, plan, out, i, seg, images))
-        parts.append(f"[main{i}][maina{i}]")
-        for seg in out.after:
-            parts.append(_segment(stmts, inputs, plan, out, i, seg, images))
-        if len(parts) == 1:
-            stmts.append(f"[main{i}]null[vcat{i}]")
-            stmts.append(f"[maina{i}]anull[aout{i}]")
-        else:
-            stmts.append("".join(parts) + f"concat=n={len(parts)}:v=1:a=1[vcat{i}][aout{i}]")
+        _join_segments(stmts, inputs, plan, out, i, images)
         stmts.append(f"[vcat{i}]{_BT709}[vout{i}]")
         out_args += _encode_args(out, i, plan.fps, encoding, path)
 
@@ -242,6 +203,74 @@ def compile_args(
         ";\n".join(stmts),
         *out_args,
     ]
+
+
+def _overlays(
+    stmts: list[str], inputs: _Inputs, images: Images, i: int, out: OutputPlan, v: str, fps: str
+) -> str:
+    """Overlay output ``i``'s layers (timed, faded stills) and captions on stream ``v``;
+    return the label of the result."""
+    for layer in out.layers:
+        png = images.layers[(i, layer.key)]
+        k = inputs.add("-framerate", fps, "-i", str(png))
+        label = f"l{i}{layer.key}"
+        fade = ""
+        if layer.fade and layer.start is not None and layer.end is not None:
+            fade = (
+                f",fade=t=in:s={layer.start}:n={layer.fade}:alpha=1"
+                f",fade=t=out:s={max(layer.start, layer.end - layer.fade)}:n={layer.fade}:alpha=1"
+            )
+        # decode and convert the still once; the loop filter repeats the cached frame
+        stmts.append(
+            f"[{k}:v]format=yuva420p,{_HOLD},trim=end_frame={out.main_frames + 1}{fade}[{label}]"
+        )
+        enable = ""
+        if layer.start is not None and layer.end is not None:
+            enable = f":enable='between(n,{layer.start},{layer.end - 1})'"
+        stmts.append(
+            f"[{v}][{label}]overlay=x={layer.box.x}:y={layer.box.y}{enable}:format=auto:shortest=1[{v}o]"
+        )
+        v = f"{v}o"
+    if out.captions is not None and i in images.captions:
+        k = inputs.add("-f", "concat", "-safe", "0", "-i", str(images.captions[i]))
+        stmts.append(f"[{k}:v]format=rgba,setpts=PTS-STARTPTS[cap{i}]")
+        box = out.captions.box
+        stmts.append(f"[{v}][cap{i}]overlay=x={box.x}:y={box.y}:format=auto:eof_action=pass[{v}c]")
+        v = f"{v}c"
+    return v
+
+
+def _join_segments(
+    stmts: list[str], inputs: _Inputs, plan: Plan, out: OutputPlan, i: int, images: Images
+) -> None:
+    """Join intro, main clip, end card and outro of output ``i`` into ``[vcat{i}][aout{i}]``."""
+    parts: list[str] = []
+    for seg in out.before:
+        parts.append(_segment(stmts, inputs, plan, out, i, seg, images))
+    parts.append(f"[main{i}][maina{i}]")
+    for seg in out.after:
+        parts.append(_segment(stmts, inputs, plan, out, i, seg, images))
+    if len(parts) == 1:
+        stmts.append(f"[main{i}]null[vcat{i}]")
+        stmts.append(f"[maina{i}]anull[aout{i}]")
+    else:
+        stmts.append("".join(parts) + f"concat=n={len(parts)}:v=1:a=1[vcat{i}][aout{i}]")
+
+
+def poster_args(plan: Plan, videos: Sequence[Path], posters: Sequence[Path]) -> list[str]:
+    """argv writing one JPEG per rendered video: a frame about a third into the main clip."""
+    args: list[str] = []
+    at = f"{float(plan.seconds(plan.main_frames)) * 0.3:.3f}"
+    for video in videos:
+        args += ["-ss", at, "-i", str(video)]
+    for i, poster in enumerate(posters):
+        args += ["-map", f"{i}:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1", str(poster)]
+    return args
+
+
+def ebur128_args(path: Path) -> list[str]:
+    """argv measuring a finished file's loudness and true peak (EBU R128), printed to stderr."""
+    return ["-i", str(path), "-map", "0:a:0", "-af", "ebur128=peak=true", "-f", "null", "-"]
 
 
 def _reframe(stmts: list[str], i: int, out: OutputPlan) -> str:

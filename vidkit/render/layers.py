@@ -10,7 +10,6 @@ from PIL import Image, ImageDraw, ImageFilter
 from vidkit.render.graph import Images
 from vidkit.render.plan import (
     Box,
-    CaptionTrack,
     EndCardDrawing,
     Layer,
     LogoDrawing,
@@ -50,25 +49,6 @@ def draw(plan: Plan, work: Path) -> Images:
                 work=work / f"o{i}-captions",
             )
     return Images(layers=layer_files, captions=captions, cards=cards)
-
-
-def caption_track(track: CaptionTrack, total_ms: int, folder: Path) -> Path:
-    """Each caption state as a PNG of the caption band's size, timed by an ffconcat list."""
-    from vidkit.captions.draw import CaptionLook, render_cues, write_concat_list
-
-    c = track.brand.colors
-    look = CaptionLook(
-        stack=FontStack.for_font(track.brand.heading_font, bold=True),
-        size_px=track.size_px,
-        colour=c.text,
-        accent=c.accent,
-        box="#000000A6" if track.use_box else None,
-    )
-    size = (track.box.w, track.box.h)
-    frames = render_cues(track.cues, track.style, size, look, folder)
-    blank = folder / "blank.png"
-    Image.new("RGBA", size, (0, 0, 0, 0)).save(blank)
-    return write_concat_list(frames, blank, total_ms, folder / "captions.ffconcat")
 
 
 def _draw_layer(layer: Layer) -> Image.Image:

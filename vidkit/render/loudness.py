@@ -9,7 +9,7 @@ from pathlib import Path
 
 from vidkit.errors import RenderError
 from vidkit.ffmpeg.runner import Runner
-from vidkit.render.graph import Loudness
+from vidkit.render.graph import Loudness, ebur128_args
 
 
 def parse_loudnorm(stderr: str) -> Loudness:
@@ -41,9 +41,7 @@ class Measured:
 
 def measure_file(path: Path, runner: Runner) -> Measured:
     """Integrated loudness and true peak of a finished file (ffmpeg's ebur128 filter)."""
-    stderr = runner(
-        ["-i", str(path), "-map", "0:a:0", "-af", "ebur128=peak=true", "-f", "null", "-"]
-    )
+    stderr = runner(ebur128_args(path))
     summary = stderr[stderr.rfind("Summary:") :]
     i = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
     lra = re.search(r"LRA:\s+(-?[\d.]+) LU", summary)

@@ -128,47 +128,26 @@ def make_clip(
     """Render one clip to every preset in a single ffmpeg run; return what was written."""
     clip = Path(clip)
     run = runner or FFmpegRunner(locate())
-    media = probe(clip)
     cues, sidecar_cues = load_cues(
         captions, clip, style=template.captions.style, language=language, script=script,
         runner=run, on_warning=on_warning,
     )  # fmt: skip
-    stings = {
-        p: (m.duration, m.has_audio)
-        for p in (template.brand.intro, template.brand.outro)
-        if p is not None
-        for m in [probe(p)]
-    }
     plan = make_plan(
-        media, template, presets, fields=fields, cues=cues, scale=scale,
-        reframe=reframe, focus=focus, sting_durations=stings,
+        probe(clip), template, presets, fields=fields, cues=cues, scale=scale,
+        reframe=reframe, focus=focus, sting_durations=_sting_durations(template),
     )  # fmt: skip
     stem = safe_stem(name or clip.stem)
     paths = [output_paths(out_dir, stem, template, o.preset) for o in plan.outputs]
-    finals: list[Path] = []
-    for p in paths:
-        finals += [p["video"], p["poster"], p["card"]]
-        if cues:
-            finals += [p["srt"], p["vtt"]]
-
+    kinds = ("video", "poster", "card", "srt", "vtt") if cues else ("video", "poster", "card")
+    finals = [p[kind] for p in paths for kind in kinds]
     with tempfile.TemporaryDirectory(prefix="vidkit-") as work, atomic_outputs(finals) as temps:
-        tmp = dict(zip(finals, temps))
-        images = layers.draw(plan, Path(work))
-        loud = None
-        if plan.audio.has_audio or plan.audio.music is not None:
-            loud = parse_loudnorm(run(graph.measure_args(plan)))
-        args = graph.compile_args(
-            plan, images, [tmp[p["video"]] for p in paths], loudness=loud,
-            encoding=_share_cores(encoding or graph.Encoding(), len(plan.outputs)),
-        )  # fmt: skip
-        longest = max(float(Fraction(o.total_frames) / plan.fps) for o in plan.outputs)
-        run(args, duration=longest, on_progress=on_progress)
-        _posters(plan, paths, tmp, run)
-        for p in paths:
-            layers.link_card(tmp[p["poster"]], tmp[p["card"]])
+        tmp = [{kind: t for kind, t in zip(kinds, temps[j : j + len(kinds)])}
+               for j in range(0, len(temps), len(kinds))]  # fmt: skip
+        _render(plan, Path(work), tmp, run, encoding, on_progress)
+        for t in tmp:
+            layers.link_card(t["poster"], t["card"])
         if cues:
-            _sidecars(plan, paths, tmp, sidecar_cues)
-
+            _sidecars(plan, tmp, sidecar_cues)
     return [
         Output(
             source=str(clip),
@@ -185,6 +164,38 @@ def make_clip(
     ]
 
 
+def _sting_durations(template: Template) -> dict[Path, tuple[float, bool]]:
+    """(seconds, has audio) of the brand's intro and outro stings, probed."""
+    return {
+        p: (m.duration, m.has_audio)
+        for p in (template.brand.intro, template.brand.outro)
+        if p is not None
+        for m in [probe(p)]
+    }
+
+
+def _render(
+    plan: Plan,
+    work: Path,
+    tmp: list[dict[str, Path]],
+    run: Runner,
+    encoding: graph.Encoding | None,
+    on_progress: FractionFn | None,
+) -> None:
+    """Draw the overlays, measure loudness, run the one render, then grab the posters."""
+    images = layers.draw(plan, work)
+    loud = None
+    if plan.audio.has_audio or plan.audio.music is not None:
+        loud = parse_loudnorm(run(graph.measure_args(plan)))
+    args = graph.compile_args(
+        plan, images, [t["video"] for t in tmp], loudness=loud,
+        encoding=_share_cores(encoding or graph.Encoding(), len(plan.outputs)),
+    )  # fmt: skip
+    longest = max(float(Fraction(o.total_frames) / plan.fps) for o in plan.outputs)
+    run(args, duration=longest, on_progress=on_progress)
+    run(graph.poster_args(plan, [t["video"] for t in tmp], [t["poster"] for t in tmp]))
+
+
 def _share_cores(encoding: graph.Encoding, outputs: int) -> graph.Encoding:
     """Several encoders in one run share the cores instead of each starting a thread per core
     (measured: about 5 % less CPU for four shapes on two cores)."""
@@ -195,40 +206,13 @@ def _share_cores(encoding: graph.Encoding, outputs: int) -> graph.Encoding:
     return replace(encoding, threads=max(1, (os.cpu_count() or 2) // outputs))
 
 
-def _posters(plan: Plan, paths: list[dict[str, Path]], tmp: dict[Path, Path], run: Runner) -> None:
-    """One frame per output: about a third of the way into the main clip."""
-    args: list[str] = []
-    for p in paths:
-        args += [
-            "-ss",
-            f"{float(plan.seconds(plan.main_frames)) * 0.3:.3f}",
-            "-i",
-            str(tmp[p["video"]]),
-        ]
-    for i, p in enumerate(paths):
-        args += [
-            "-map",
-            f"{i}:v:0",
-            "-frames:v",
-            "1",
-            "-q:v",
-            "3",
-            "-update",
-            "1",
-            str(tmp[p["poster"]]),
-        ]
-    run(args)
-
-
-def _sidecars(
-    plan: Plan, paths: list[dict[str, Path]], tmp: dict[Path, Path], cues: Sequence[Any]
-) -> None:
+def _sidecars(plan: Plan, tmp: list[dict[str, Path]], cues: Sequence[Any]) -> None:
     """An .srt and a .vtt beside each video, for platforms that take uploaded captions."""
     from dataclasses import replace
 
     from vidkit.captions import formats
 
-    for out, p in zip(plan.outputs, paths):
+    for out, t in zip(plan.outputs, tmp):
         shift = round(sum(s.frames for s in out.before) * 1000 / plan.fps)
         limit = round(out.main_frames * 1000 / plan.fps) + shift
         shifted = [
@@ -236,8 +220,8 @@ def _sidecars(
             for c in cues
             if c.start + shift < limit
         ]
-        formats.write_srt(shifted, tmp[p["srt"]])
-        formats.write_vtt(shifted, tmp[p["vtt"]])
+        formats.write_srt(shifted, t["srt"])
+        formats.write_vtt(shifted, t["vtt"])
 
 
 def load_cues(
@@ -254,11 +238,11 @@ def load_cues(
     .srt/.vtt sidecars, as classic two-line blocks) — none, from an SRT/VTT/JSON file (rendered
     exactly as written), or transcribed offline (``auto``). A clip with no speech gets no
     captions and a warning, not garbage."""
-    if captions is None or str(captions).lower() == "none":
-        return (), ()
-    from vidkit.captions.pipeline import NoSpeechError, captions_for
+    from vidkit.captions.pipeline import NoSpeechError, caption_mode, captions_for
 
-    mode: str | Path = "auto" if str(captions).lower() == "auto" else Path(captions)
+    mode = caption_mode(captions)
+    if mode == "none":
+        return (), ()
     try:
         found = captions_for(
             clip, mode=mode, language=language,

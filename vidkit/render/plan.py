@@ -281,9 +281,51 @@ def _plan_output(
 ) -> OutputPlan:
     w, h = p.width, p.height
     safe = safe_box(p, w, h)
-    unit = min(w, h)
-    brand = t.brand
+    before, after = _segments(t, values, safe, fps, stings)
+    extra = sum(s.frames for s in (*before, *after))
+    main = _main_frames(media, p, fps, extra)
+    fade = _frames(_FADE, fps)
+    cap_box, cap_size = _caption_box(t, w, h, safe)
+    captions = (
+        CaptionTrack(cap_box, cues, t.captions.style, cap_size, t.captions.box, t.brand)
+        if cues
+        else None
+    )
+    layers = [
+        layer
+        for layer in (
+            _logo_layer(t, w, safe),
+            _title_layer(t, values, w, h, main, fps, fade),
+            _lower_third_layer(t, values, min(w, h), safe, cap_box, main, fps, fade),
+        )
+        if layer is not None
+    ]
+    return OutputPlan(
+        preset=p,
+        width=w,
+        height=h,
+        safe=safe,
+        reframe=choose_reframe(reframe_mode, media.width, media.height, w, h, focus),
+        main_frames=main,
+        layers=tuple(layers),
+        captions=captions,
+        before=before,
+        after=after,
+        video_kbps_cap=_video_kbps_cap(p, Fraction(main + extra) / fps),
+        audio_kbps=p.audio_kbps,
+        gop=max(1, round(fps * Fraction(p.gop_seconds).limit_denominator(100))),
+    )
 
+
+def _segments(
+    t: Template,
+    values: Mapping[str, str],
+    safe: Box,
+    fps: Fraction,
+    stings: Mapping[Path, tuple[float, bool]],
+) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
+    """What plays before the clip (intro sting) and after it (end card, outro sting)."""
+    brand = t.brand
     before: list[Segment] = []
     after: list[Segment] = []
     if t.intro and brand.intro is not None:
@@ -309,102 +351,106 @@ def _plan_output(
             after.append(
                 Segment("outro", _frames(secs, fps), clip=brand.outro, clip_has_audio=has_audio)
             )
+    return tuple(before), tuple(after)
 
-    extra = sum(s.frames for s in (*before, *after))
+
+def _main_frames(media: Media, p: Preset, fps: Fraction, extra: int) -> int:
+    """Frames of the clip itself: all of it, or what the preset's duration limit leaves."""
     main = math.floor(Fraction(media.duration).limit_denominator(100000) * fps)
     if p.max_duration is not None:
         main = min(main, math.floor(Fraction(p.max_duration).limit_denominator(1000) * fps) - extra)
     if main < 1:
         raise ConfigError(f"clip is too short for preset {p.name}")
+    return main
 
-    layers: list[Layer] = []
-    fade = _frames(_FADE, fps)
-    if t.logo is not None and brand.logo is not None:
-        size = round(t.logo.width * w)
-        lx = safe.x if "left" in t.logo.position else safe.x + safe.w - size
-        ly = safe.y if "top" in t.logo.position else safe.y + safe.h - size
-        layers.append(
-            Layer(
-                "logo",
-                Box(lx, ly, size, size),
-                LogoDrawing(brand.logo, t.logo.opacity, t.logo.position),
-            )
-        )
 
+def _logo_size(t: Template, w: int) -> int:
+    """The logo's side in pixels, or 0 when the template or the brand has none."""
+    return round(t.logo.width * w) if t.logo is not None and t.brand.logo is not None else 0
+
+
+def _logo_layer(t: Template, w: int, safe: Box) -> Layer | None:
+    size = _logo_size(t, w)
+    if not size or t.logo is None or t.brand.logo is None:
+        return None
+    lx = safe.x if "left" in t.logo.position else safe.x + safe.w - size
+    ly = safe.y if "top" in t.logo.position else safe.y + safe.h - size
+    return Layer(
+        "logo", Box(lx, ly, size, size), LogoDrawing(t.brand.logo, t.logo.opacity, t.logo.position)
+    )
+
+
+def _caption_box(t: Template, w: int, h: int, safe: Box) -> tuple[Box, int]:
+    """The caption band and its text size; captions never sit on the logo: a logo in the same
+    edge pushes them inwards."""
     cap_size = max(8, round(t.captions.size * h))
     cap_h = round(cap_size * 1.3 * 2 + cap_size * 0.8)
-    # captions never sit on the logo: a logo in the same edge pushes them inwards
-    logo_h = round(t.logo.width * w) if t.logo is not None and brand.logo is not None else 0
-    logo_edge = ("top" if "top" in t.logo.position else "bottom") if logo_h else None
+    logo_h = _logo_size(t, w)
+    logo_edge = ("top" if "top" in t.logo.position else "bottom") if logo_h and t.logo else None
     if t.captions.position == "bottom":
         cap_y = safe.y + safe.h - cap_h - (logo_h if logo_edge == "bottom" else 0)
     elif t.captions.position == "top":
         cap_y = safe.y + (logo_h if logo_edge == "top" else 0)
     else:
         cap_y = safe.y + (safe.h - cap_h) // 2
-    cap_box = Box(safe.x, cap_y, safe.w, cap_h)
-    captions = (
-        CaptionTrack(cap_box, cues, t.captions.style, cap_size, t.captions.box, brand)
-        if cues
-        else None
+    return Box(safe.x, cap_y, safe.w, cap_h), cap_size
+
+
+def _title_layer(
+    t: Template, values: Mapping[str, str], w: int, h: int, main: int, fps: Fraction, fade: int
+) -> Layer | None:
+    if t.title_card is None:
+        return None
+    text = fill(t.title_card.text, values).strip()
+    sub = fill(t.title_card.subtitle, values).strip()
+    if not (text or sub):
+        return None
+    end = min(main, _frames(t.title_card.duration, fps))
+    return Layer("title", Box(0, 0, w, h), TitleDrawing(text, sub, t.brand), 0, end, fade)
+
+
+def _lower_third_layer(
+    t: Template,
+    values: Mapping[str, str],
+    unit: int,
+    safe: Box,
+    cap_box: Box,
+    main: int,
+    fps: Fraction,
+    fade: int,
+) -> Layer | None:
+    lt = t.lower_third
+    if lt is None:
+        return None
+    title = fill(lt.title, values).strip()
+    sub = fill(lt.subtitle, values).strip()
+    start = _frames(lt.start, fps) if lt.start > 0 else 0
+    if not (title or sub) or start >= main:
+        return None
+    lt_h = round(unit * 0.17)
+    # above the caption band when captions are at the bottom (where it would be, cues or not)
+    bottom = cap_box.y if t.captions.position == "bottom" else safe.y + safe.h
+    box = Box(safe.x, max(safe.y, bottom - lt_h), safe.w, lt_h)
+    end = min(main, start + _frames(lt.duration, fps))
+    return Layer(
+        "lower_third", box, LowerThirdDrawing(title, sub, lt.style, t.brand), start, end, fade
     )
 
-    if t.title_card is not None:
-        text = fill(t.title_card.text, values).strip()
-        sub = fill(t.title_card.subtitle, values).strip()
-        if text or sub:
-            end = min(main, _frames(t.title_card.duration, fps))
-            layers.append(
-                Layer("title", Box(0, 0, w, h), TitleDrawing(text, sub, brand), 0, end, fade)
-            )
 
-    if t.lower_third is not None:
-        title = fill(t.lower_third.title, values).strip()
-        sub = fill(t.lower_third.subtitle, values).strip()
-        start = _frames(t.lower_third.start, fps) if t.lower_third.start > 0 else 0
-        if (title or sub) and start < main:
-            lt_h = round(unit * 0.17)
-            bottom = cap_box.y if t.captions.position == "bottom" else safe.y + safe.h
-            box = Box(safe.x, max(safe.y, bottom - lt_h), safe.w, lt_h)
-            end = min(main, start + _frames(t.lower_third.duration, fps))
-            layers.append(
-                Layer(
-                    "lower_third",
-                    box,
-                    LowerThirdDrawing(title, sub, t.lower_third.style, brand),
-                    start,
-                    end,
-                    fade,
-                )
-            )
-
-    total_seconds = Fraction(main + extra) / fps
+def _video_kbps_cap(p: Preset, total_seconds: Fraction) -> int | None:
+    """The video bitrate cap: the platform's, or what a file-size limit leaves for video."""
     cap = p.max_kbps
-    if p.max_bytes is not None:
-        # keep 4 % for the container and one second of rate-control buffer
-        budget = Fraction(p.max_bytes * 8 * 96, 100 * 1000) / (total_seconds + 1)
-        video = int(budget) - p.audio_kbps
-        if video < 250:
-            longest = float(Fraction(p.max_bytes * 8 * 96, 100 * 1000) / (250 + p.audio_kbps) - 1)
-            raise ConfigError(
-                f"clip is too long for preset {p.name} ({p.max_bytes // 1_000_000} MB limit)",
-                hint=f"at most about {longest:.0f} s fits",
-            )
-        if video < _NO_CAP_KBPS:  # a cap far above any real encode only confuses the encoder
-            cap = video if cap is None else min(cap, video)
-
-    return OutputPlan(
-        preset=p,
-        width=w,
-        height=h,
-        safe=safe,
-        reframe=choose_reframe(reframe_mode, media.width, media.height, w, h, focus),
-        main_frames=main,
-        layers=tuple(layers),
-        captions=captions,
-        before=tuple(before),
-        after=tuple(after),
-        video_kbps_cap=cap,
-        audio_kbps=p.audio_kbps,
-        gop=max(1, round(fps * Fraction(p.gop_seconds).limit_denominator(100))),
-    )
+    if p.max_bytes is None:
+        return cap
+    # keep 4 % for the container and one second of rate-control buffer
+    budget = Fraction(p.max_bytes * 8 * 96, 100 * 1000) / (total_seconds + 1)
+    video = int(budget) - p.audio_kbps
+    if video < 250:
+        longest = float(Fraction(p.max_bytes * 8 * 96, 100 * 1000) / (250 + p.audio_kbps) - 1)
+        raise ConfigError(
+            f"clip is too long for preset {p.name} ({p.max_bytes // 1_000_000} MB limit)",
+            hint=f"at most about {longest:.0f} s fits",
+        )
+    if video < _NO_CAP_KBPS:  # a cap far above any real encode only confuses the encoder
+        cap = video if cap is None else min(cap, video)
+    return cap

@@ -21,6 +21,7 @@ from vidkit.errors import ConfigError, MediaError
 from vidkit.files import sha256_file
 from vidkit.progress import TransferFn
 from vidkit.render.probe import Media, probe
+from vidkit.share.links import share_url
 from vidkit.store.base import IMMUTABLE, Storage, content_key, content_type
 from vidkit.track.registry import Caption, Registry, Video
 
@@ -126,7 +127,7 @@ def publish(
                     id=video.id,
                     code=root.code,
                     object_url=storage.url(video.video_key),
-                    share_url=f"{base_url}/s/{root.code}",
+                    share_url=share_url(base_url, root.code),
                     existing=not created,
                     sent_bytes=sent[0] - before,
                     warnings=warnings,

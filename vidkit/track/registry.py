@@ -65,6 +65,17 @@ class Link:
     parent_id: int | None
     created: int
 
+    def to_dict(self, codes: dict[int, str]) -> dict[str, str | None]:
+        """The link as vidkit prints it (CLI, API, stats): the parent as its code, from
+        ``codes`` (:meth:`Registry.link_codes`)."""
+        return {
+            "code": self.code,
+            "video_id": self.video_id,
+            "channel": self.channel,
+            "sharer": self.sharer,
+            "parent": codes.get(self.parent_id) if self.parent_id is not None else None,
+        }
+
 
 class Event(NamedTuple):
     """One counted request. ``visitor`` is a truncated salted HMAC, never an address.

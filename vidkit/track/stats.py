@@ -104,14 +104,7 @@ def stats(registry: Registry, video_id: str | None = None, min_cell: int = MIN_C
 
 
 def _link_row(link: Link, codes: dict[int, str], counts: _Counts) -> dict:
-    return {
-        "code": link.code,
-        "video_id": link.video_id,
-        "channel": link.channel,
-        "sharer": link.sharer,
-        "parent": codes.get(link.parent_id) if link.parent_id is not None else None,
-        **counts.row(),
-    }
+    return {**link.to_dict(codes), **counts.row()}
 
 
 def _suppressed(cells: dict[str, int], name: str, blank: str, min_cell: int) -> dict:

@@ -7,6 +7,7 @@ import json
 from urllib.parse import parse_qs
 
 from vidkit.errors import VidkitError
+from vidkit.share.links import share_url
 from vidkit.track.registry import NotFoundError, Registry
 from vidkit.track.stats import stats
 from vidkit.web.http import Request, Response
@@ -50,8 +51,8 @@ class Api:
             if route == "videos" and request.method == "GET":
                 return _json(200, {"videos": [self._video(v) for v in self.registry.videos()]})
             if route == "links" and request.method == "GET":
-                links = self.registry.links(query.get("video"))
-                return _json(200, {"links": [self._link(link) for link in links]})
+                links, codes = self.registry.links(query.get("video")), self.registry.link_codes()
+                return _json(200, {"links": [self._link(link, codes) for link in links]})
             if route == "links" and request.method == "POST":
                 return self._create_link(request)
             if route == "stats" and request.method == "GET":
@@ -73,16 +74,10 @@ class Api:
         if any(v is not None and not isinstance(v, str) for v in fields.values()):
             return _json(400, {"error": "channel, sharer and parent must be strings"})
         link = self.registry.create_link(body["video_id"], **fields)
-        return _json(201, {"code": link.code, "share_url": f"{self.base_url}/s/{link.code}"})
+        return _json(201, {"code": link.code, "share_url": share_url(self.base_url, link.code)})
 
     def _video(self, v) -> dict:  # type: ignore[no-untyped-def]
         return {"id": v.id, "title": v.title, "description": v.description, "created": v.created}
 
-    def _link(self, link) -> dict:  # type: ignore[no-untyped-def]
-        return {
-            "code": link.code,
-            "video_id": link.video_id,
-            "channel": link.channel,
-            "sharer": link.sharer,
-            "share_url": f"{self.base_url}/s/{link.code}",
-        }
+    def _link(self, link, codes: dict[int, str]) -> dict:  # type: ignore[no-untyped-def]
+        return {**link.to_dict(codes), "share_url": share_url(self.base_url, link.code)}

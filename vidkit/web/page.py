@@ -12,6 +12,7 @@ from importlib import resources
 from string import Template
 from urllib.parse import quote, urlencode
 
+from vidkit.share.links import share_url
 from vidkit.track.registry import Link, Video
 
 
@@ -28,7 +29,7 @@ class PageData:
     twitter_site: str | None = None
 
     def share_url(self, link: Link) -> str:
-        return f"{self.base_url}/s/{link.code}"
+        return share_url(self.base_url, link.code)
 
 
 @functools.cache

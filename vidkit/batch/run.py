@@ -162,10 +162,54 @@ def run(
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     sweep_leftovers([out, out / JOBS_DIR, out / DOWNLOADS / "clips"])
+    plan_ = _plan(camp, out, template, presets, scale, s3_client, renderer_version)
+    own_executor = executor is None
+    if cluster is None and any(caption_mode(t.captions) == "auto" for t in plan_.tasks):
+        # once here, not in every local worker at the same time; an error is each row's to report
+        with contextlib.suppress(VidkitError):
+            prepare_captions()
+    if executor is None:
+        executor = _executor(
+            plan_.tasks, workers=workers, cluster=cluster, retries=retries, scale=scale
+        )
+    tally = _Tally(dict(plan_.reused), executor.name, executor.slots, executor.threads)
+    tasks = [dataclasses.replace(t, threads=tally.threads) for t in plan_.tasks]
+    try:
+        _execute(executor, job or render_task, tasks, JobStore(out), tally, on_progress)
+    except BaseException:  # Ctrl-C above all: the manifest lists what finished
+        tally.interrupted = True
+        raise
+    finally:
+        if own_executor:
+            executor.close()
+        result = tally.result(out, plan_, len(tasks), time.perf_counter() - started)
+        write_manifest(out, result.rows, result.summary())
+    if publish is not None:
+        rows = publish_rows(result.rows, titles(camp), publish)
+        result = dataclasses.replace(
+            result,
+            rows=tuple(rows),
+            failed=sum(r.status == "failed" for r in rows),
+            published=len({r.path for r in rows if r.share_url}),
+        )
+        write_manifest(out, result.rows, result.summary())
+    return result
+
+
+def _plan(
+    camp: Campaign,
+    out: Path,
+    template: str | None,
+    presets: Sequence[str] | str | None,
+    scale: float,
+    s3_client: S3ClientFactory,
+    renderer_version: str | None,
+) -> Plan:
+    """Plan the campaign, hashing (and fetching) its clips through the folder's hash cache."""
     hashes = HashCache(out / CACHE_FILE)
     source = ClipSource(hashes, out / DOWNLOADS / "clips", s3_client)
     try:
-        plan_ = plan(
+        return plan(
             camp,
             out_dir=out,
             template=template,
@@ -178,70 +222,58 @@ def run(
         source.close()
         hashes.save()
 
-    own_executor = executor is None
-    if cluster is None and any(caption_mode(t.captions) == "auto" for t in plan_.tasks):
-        # once here, not in every local worker at the same time; an error is each row's to report
-        with contextlib.suppress(VidkitError):
-            prepare_captions()
-    if executor is None:
-        executor = _executor(
-            plan_.tasks, workers=workers, cluster=cluster, retries=retries, scale=scale
-        )
-    threads = executor.threads
-    tasks = [dataclasses.replace(t, threads=threads) for t in plan_.tasks]
-    store = JobStore(out)
-    outcomes: dict[str, OutputRecord | str] = dict(plan_.reused)
-    seconds_total = sum(t.expected_seconds for t in tasks)
-    seconds_done = 0.0
-    made_seconds = 0.0
-    rendered = 0
-    interrupted = False
-    slots = executor.slots
-    try:
-        if on_progress is not None:
-            on_progress(Progress(0, len(tasks), 0.0, seconds_total))
-        for done, (task, outcome) in enumerate(executor.run(job or render_task, tasks), 1):
-            error = _collect(task, outcome, store, outcomes)
-            if error is None:
-                rendered += len(task.keys)
-                made_seconds += sum(o.duration for o in outcome.outputs)
-            seconds_done += task.expected_seconds
-            if on_progress is not None:
-                on_progress(
-                    Progress(done, len(tasks), seconds_done, seconds_total, task.line, error)
-                )
-    except BaseException:  # Ctrl-C above all: the manifest lists what finished
-        interrupted = True
-        raise
-    finally:
-        if own_executor:
-            executor.close()
-        rows = _manifest_rows(plan_, outcomes, interrupted=interrupted)
-        result = BatchResult(
+
+@dataclass
+class _Tally:
+    """What a run has done so far; turned into a :class:`BatchResult` however it ends."""
+
+    outcomes: dict[str, OutputRecord | str]
+    executor: str
+    slots: int
+    threads: int | None
+    rendered: int = 0
+    made_seconds: float = 0.0
+    interrupted: bool = False
+
+    def result(self, out: Path, plan_: Plan, tasks: int, elapsed: float) -> BatchResult:
+        rows = _manifest_rows(plan_, self.outcomes, interrupted=self.interrupted)
+        return BatchResult(
             out_dir=out,
             rows=tuple(rows),
-            rendered=rendered,
+            rendered=self.rendered,
             reused=len(plan_.reused),
             failed=sum(r.status == "failed" for r in rows),
-            tasks=len(tasks),
-            elapsed=time.perf_counter() - started,
-            output_seconds=made_seconds,
-            executor=executor.name,
-            workers=slots,
-            threads=threads,
-            interrupted=interrupted,
+            tasks=tasks,
+            elapsed=elapsed,
+            output_seconds=self.made_seconds,
+            executor=self.executor,
+            workers=self.slots,
+            threads=self.threads,
+            interrupted=self.interrupted,
         )
-        write_manifest(out, result.rows, result.summary())
-    if publish is not None:
-        rows = publish_rows(result.rows, titles(camp), publish)
-        result = dataclasses.replace(
-            result,
-            rows=tuple(rows),
-            failed=sum(r.status == "failed" for r in rows),
-            published=len({r.path for r in rows if r.share_url}),
-        )
-        write_manifest(out, result.rows, result.summary())
-    return result
+
+
+def _execute(
+    executor: Executor,
+    job: JobFn,
+    tasks: list[Task],
+    store: JobStore,
+    tally: _Tally,
+    on_progress: Callable[[Progress], None] | None,
+) -> None:
+    """Run every task, recording each outcome in ``store`` and ``tally`` as it arrives."""
+    seconds_total = sum(t.expected_seconds for t in tasks)
+    seconds_done = 0.0
+    if on_progress is not None:
+        on_progress(Progress(0, len(tasks), 0.0, seconds_total))
+    for done, (task, outcome) in enumerate(executor.run(job, tasks), 1):
+        error = _collect(task, outcome, store, tally.outcomes)
+        if error is None:
+            tally.rendered += len(task.keys)
+            tally.made_seconds += sum(o.duration for o in outcome.outputs)
+        seconds_done += task.expected_seconds
+        if on_progress is not None:
+            on_progress(Progress(done, len(tasks), seconds_done, seconds_total, task.line, error))
 
 
 def _check_options(

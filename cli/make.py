@@ -11,7 +11,7 @@ from vidkit.cli.output import emit_json, say
 from vidkit.captions.engines import first_use_note
 from vidkit.captions.pipeline import caption_mode
 from vidkit.errors import ConfigError
-from vidkit.render import graph
+from vidkit.render.graph import QUALITIES
 from vidkit.render.make import Event, make
 
 
@@ -163,7 +163,7 @@ class _Progress:
 )
 @click.option(
     "--quality",
-    type=click.Choice(["draft", "standard", "high"]),
+    type=click.Choice(list(QUALITIES)),
     default="standard",
     show_default=True,
     help="Encoder speed/quality trade-off.",
@@ -171,12 +171,15 @@ class _Progress:
 @click.option(
     "--ffmpeg", envvar="VIDKIT_FFMPEG", help="Use this ffmpeg instead of the bundled one."
 )
+@click.option(
+    "--verbose", is_flag=True, help="Print each ffmpeg command line on stderr before it runs."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 def command(
     clips: tuple[Path, ...], template: str, presets: tuple[str, ...], out_dir: Path,
     captions: str, language: str, script: Path | None, sets: tuple[str, ...], brand: str | None, template_dirs: tuple[Path, ...],
     brand_dirs: tuple[Path, ...], reframe: str | None, focus: str | None, scale: float,
-    quality: str, ffmpeg: str | None, as_json: bool,
+    quality: str, ffmpeg: str | None, verbose: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Render CLIPS into branded, platform-ready videos.
 
@@ -191,11 +194,7 @@ def command(
       vidkit make clip.mp4 -p all --set name=Amira --set place=Leeds
       vidkit make *.mp4 -t rally -p reels,youtube --captions clip.srt -o out/
     """
-    encoding = {
-        "draft": graph.Encoding(preset="ultrafast", crf=26),
-        "standard": graph.Encoding(),
-        "high": graph.Encoding(preset="medium", crf=20),
-    }[quality]
+    encoding = QUALITIES[quality]
     transcribes = caption_mode(captions) == "auto"
     if transcribes and script is None and (note := first_use_note()):
         say(note)
@@ -204,7 +203,7 @@ def command(
         fields=parse_sets(sets), captions=captions, brand=brand,
         template_dirs=template_dirs, brand_dirs=brand_dirs, scale=scale, ffmpeg=ffmpeg,
         encoding=encoding, reframe=reframe, focus=parse_focus(focus), language=language,
-        script=script,
+        script=script, verbose=verbose,
         on_event=_Progress(quiet=False, transcribes=transcribes),
     )  # fmt: skip
     if as_json:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 from typing import Any, Protocol, TypeVar
 
-from vidkit.errors import ConfigError
+from vidkit.errors import ConfigError, VidkitError
 
 T = TypeVar("T")
 Outcome = Any  # the function's result, or the BaseException it raised
@@ -67,7 +67,7 @@ STOP_SECONDS = 60.0
 _DIED = object()
 
 
-class WorkerCrashed(RuntimeError):
+class WorkerCrashed(VidkitError):
     """A worker process died while it ran an item (killed, out of memory, a crash in native
     code), on every try."""
 

@@ -12,6 +12,7 @@ import contextlib
 import os
 import re
 import subprocess
+import sys
 import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -60,7 +61,7 @@ class FFmpegRunner:
         if self.verbose:
             import shlex
 
-            print("+ " + shlex.join(argv), flush=True)
+            print("+ " + shlex.join(argv), file=sys.stderr, flush=True)
         tail: deque[str] = deque(maxlen=400)
         with subprocess.Popen(
             argv,

@@ -42,6 +42,13 @@ class Encoding:
     threads: int | None = None
 
 
+#: ``--quality``: the encoder's speed/quality trade-offs, by name.
+QUALITIES: Mapping[str, Encoding] = {
+    "draft": Encoding(preset="ultrafast", crf=26),
+    "standard": Encoding(),
+    "high": Encoding(preset="medium", crf=20),
+}
+
 # Stands in for a measurement when there is no sound to measure (a clip without audio).
 _SILENT = Loudness(-99.0, -99.0, 0.0, -99.0, 0.0)
 

@@ -32,6 +32,8 @@ RENDERER_VERSION = "1"
 
 @dataclass(frozen=True)
 class Output:
+    """One rendered video and the files written beside it (poster, link card, captions)."""
+
     source: str
     platform: str
     path: Path
@@ -67,6 +69,8 @@ class ClipError:
 
 @dataclass
 class MakeResult:
+    """What :func:`make` did: the videos written, and each clip that failed with why."""
+
     outputs: list[Output] = field(default_factory=list)
     errors: list[ClipError] = field(default_factory=list)
 
@@ -276,16 +280,17 @@ def make(
     language: str = "en",
     script: str | Path | None = None,
     on_event: Callable[[Event], None] | None = None,
+    verbose: bool = False,
 ) -> MakeResult:
     """Render each clip; a bad clip is reported in ``errors`` and the others still render.
 
     Problems with the call itself (unknown template or preset, bad merge fields) raise before
-    any clip is touched.
+    any clip is touched. ``verbose`` prints each ffmpeg command line on stderr.
     """
     tpl = load_template(template, user_dirs=template_dirs, brand=brand, brand_dirs=brand_dirs)
     chosen = resolve(presets)
     tpl.merge_fields(fields or {})  # unknown/missing merge fields fail before any work
-    run = FFmpegRunner(locate(ffmpeg))
+    run = FFmpegRunner(locate(ffmpeg), verbose=verbose)
     result = MakeResult()
     emit = on_event or (lambda e: None)
     total = len(clips)

@@ -119,6 +119,11 @@ class Segment:
 
 @dataclass(frozen=True)
 class OutputPlan:
+    """One output of a clip, fully decided: frame size and safe zone, how the source is
+    reframed, the overlay layers with their frame ranges, the caption band, the segments
+    before and after the clip (stings, end card) and the encoder's limits. Times are frames
+    at the plan's rate; nothing here is computed again when the graph is built."""
+
     preset: Preset
     width: int
     height: int
@@ -149,6 +154,10 @@ class AudioPlan:
 
 @dataclass(frozen=True)
 class Plan:
+    """Everything one ffmpeg run will do for one clip, as plain frozen data (pure: made by
+    :func:`make_plan` without I/O). ``fps`` is rational and every time is an integer frame
+    count, so nothing drifts; :func:`vidkit.render.graph.compile_args` turns it into argv."""
+
     source: Media
     template: Template
     fps: Fraction

@@ -50,6 +50,9 @@ class Colors:
 
 @dataclass(frozen=True)
 class Brand:
+    """A brand kit folder, loaded: colours, heading and body fonts, and optional logo, music
+    bed and intro/outro stings. ``digest`` covers every file it uses."""
+
     name: str
     folder: Path
     colors: Colors

@@ -29,6 +29,10 @@ class SafeZone:
 
 @dataclass(frozen=True)
 class Preset:
+    """An output shape and a platform's limits (from ``presets.yaml``, with sources): frame
+    size, frame-rate range, keyframe interval, duration and file-size limits, bitrate cap and
+    the safe zone that the platform's own buttons and captions leave free."""
+
     name: str
     shape: str
     width: int

@@ -133,6 +133,11 @@ class AudioSpec:
 
 @dataclass(frozen=True)
 class Template:
+    """A loaded, validated template (see the README's authoring guide): which parts to draw
+    (logo, title card, lower third, end card, captions), their texts with ``{merge}`` fields,
+    the audio targets, and the :class:`~vidkit.template.brand.Brand` it is drawn in.
+    ``digest`` covers the file and every asset, so batch jobs re-render when either changes."""
+
     name: str
     description: str
     path: Path

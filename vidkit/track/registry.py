@@ -33,6 +33,8 @@ class NotFoundError(VidkitError):
 
 @dataclass(frozen=True)
 class Caption:
+    """A published WebVTT caption track of a video."""
+
     key: str  # WebVTT object
     lang: str
     label: str
@@ -40,6 +42,8 @@ class Caption:
 
 @dataclass(frozen=True)
 class Video:
+    """A published video: its storage keys (content hashes), title and probed properties."""
+
     id: str
     sha256: str
     title: str
@@ -57,6 +61,9 @@ class Video:
 
 @dataclass(frozen=True)
 class Link:
+    """A share link: a short ``code`` for one video, optionally tagged with the channel and
+    sharer it was handed to, and the link it was re-shared from (``parent_id``: the tree)."""
+
     id: int
     code: str
     video_id: str

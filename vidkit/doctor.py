@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from vidkit.captions.engines import choose, model_prepared, moonshine_installed
+from vidkit.config import user_cache_dir
 from vidkit.errors import VidkitError
 from vidkit.ffmpeg.locate import ENV_VAR, locate
 from vidkit.template.brand import list_brands
@@ -34,6 +36,7 @@ def diagnose(ffmpeg: str | None = None) -> dict[str, Any]:
     except VidkitError as exc:
         ff_report = {"path": None, "version": None, "source": None, "encoders": {}, "filters": {}}
         problems.append(str(exc))
+    # imported here, not at the top: Pillow loads only when doctor runs
     from vidkit.text.fonts import bundled_fonts_dir
 
     fonts_dir = bundled_fonts_dir()
@@ -63,9 +66,6 @@ def diagnose(ffmpeg: str | None = None) -> dict[str, Any]:
 
 def _captions(problems: list[str]) -> dict[str, Any]:
     """Which engine ``--captions auto`` will use, and whether its model is ready."""
-    from vidkit.captions.engines import choose, model_prepared, moonshine_installed
-    from vidkit.config import user_cache_dir
-
     try:
         engine = choose()
     except VidkitError as exc:

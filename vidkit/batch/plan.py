@@ -94,6 +94,7 @@ class _Planner:
 
     def load(self, name: str) -> Any:
         """The template ``name`` (loaded once); raise its error each time it is asked for."""
+        # imported here, not at the top: `vidkit --help` stays fast
         from vidkit.template.templates import load_template
 
         if name not in self._templates:
@@ -111,6 +112,7 @@ class _Planner:
         return got
 
     def add_row(self, row: Row, hashed: Mapping[str, Future[Any]], name: str) -> None:
+        # imported here, not at the top: `vidkit --help` stays fast
         from vidkit.template.presets import resolve
 
         c = self.campaign
@@ -320,6 +322,7 @@ def _slug(text: str, *, lower: bool = True) -> str:
 
 
 def _duration(path: Path) -> float:
+    # imported here, not at the top: PyAV loads only when a batch runs
     from vidkit.render.probe import probe
 
     try:
@@ -329,6 +332,7 @@ def _duration(path: Path) -> float:
 
 
 def renderer_version() -> str:
+    # imported here, not at the top: the render stack loads only when a batch runs
     from vidkit.render.make import RENDERER_VERSION
 
     return RENDERER_VERSION

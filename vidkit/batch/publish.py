@@ -24,8 +24,11 @@ def publish_rows(
     A row with a ``sharer`` gets that member's own link (minted once: a rerun finds it again);
     other rows get the video's campaign link. A row whose upload fails becomes ``failed``.
     """
+    # imported here, not at the top: only batches that publish load
     from vidkit.share.links import share_url
     from vidkit.share.publish import Published, publish
+
+    # imported here, not at the top: only batches that publish load
     from vidkit.store import storage_for
     from vidkit.track.registry import Registry
 

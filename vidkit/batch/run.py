@@ -280,6 +280,7 @@ def _check_options(
     campaign: Campaign, template: str | None, presets: Sequence[str] | str | None
 ) -> None:
     """A bad -t or -p is the command's fault, not every row's: refuse it before any work."""
+    # imported here, not at the top: `vidkit --help` stays fast
     from vidkit.template.presets import resolve
     from vidkit.template.templates import load_template
 

@@ -12,6 +12,7 @@ import os
 import time
 from pathlib import Path
 
+from vidkit.batch.executors import cpu_count
 from vidkit.batch.jobs import OutputRecord, Task, TaskResult
 from vidkit.errors import ConfigError, VidkitError
 
@@ -20,6 +21,7 @@ def render_task(task: Task) -> TaskResult:
     """Render one task with ``make_clip`` (runs on a worker). Expected faults are results."""
     import socket
 
+    # imported here, not at the top: the render stack loads in workers only
     from vidkit.ffmpeg.locate import locate
     from vidkit.ffmpeg.runner import FFmpegRunner
     from vidkit.render.graph import Encoding
@@ -66,8 +68,6 @@ def render_task(task: Task) -> TaskResult:
 
 def _threads_here() -> int:
     """ffmpeg threads for one job on this machine: its cores shared among the worker's slots."""
-    from vidkit.batch.executors import cpu_count
-
     slots = 1
     try:
         from distributed import get_worker

@@ -16,11 +16,12 @@ from vidkit.captions import audio as audio_mod
 from vidkit.captions.cues import segment
 from vidkit.captions.engines import aligner, choose
 from vidkit.captions.engines.base import ALIGNED, Engine, base_language, unsupported
-from vidkit.captions.formats import read_captions
+from vidkit.captions.formats import format_json, format_srt, format_vtt, read_captions, write_text
 from vidkit.captions.model import Cue, Transcript, Word
 from vidkit.captions.script import read_script, script_words
 from vidkit.errors import CaptionError
-from vidkit.ffmpeg.runner import Runner
+from vidkit.ffmpeg.locate import locate
+from vidkit.ffmpeg.runner import FFmpegRunner, Runner
 
 #: Below this many words per second of detected speech, what was "heard" is not speech.
 MIN_WORDS_PER_SECOND = 1.0
@@ -63,9 +64,6 @@ class Captions:
 
 
 def _default_runner() -> Runner:
-    from vidkit.ffmpeg.locate import locate
-    from vidkit.ffmpeg.runner import FFmpegRunner
-
     return FFmpegRunner(locate())
 
 
@@ -216,8 +214,6 @@ def caption_clip(
     """Transcribe ``clip`` and write an editable caption file to ``out`` (None: return the SRT
     text only). An existing ``out`` is kept unless ``force``: it may hold someone's edits."""
     import time
-
-    from vidkit.captions.formats import format_json, format_srt, format_vtt, write_text
 
     fmt = output_format(out)
     if out is not None and out.exists() and not force:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from vidkit.captions import draw as caption_draw
 from vidkit.render.graph import Images
 from vidkit.render.plan import (
     Box,
@@ -40,8 +41,6 @@ def draw(plan: Plan, work: Path) -> Images:
                 end_card(seg.card, out.width, out.height).save(path)
                 cards[(i, seg.key)] = path
         if out.captions is not None:
-            from vidkit.captions import draw as caption_draw
-
             captions[i] = caption_draw.draw_track(
                 out.captions,
                 total_frames=out.main_frames,

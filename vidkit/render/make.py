@@ -10,11 +10,13 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from vidkit.captions import formats
+from vidkit.captions.pipeline import NoSpeechError, caption_mode, captions_for
 from vidkit.errors import MediaError, VidkitError
 from vidkit.ffmpeg.locate import locate
 from vidkit.ffmpeg.runner import FFmpegRunner, Runner, atomic_outputs
@@ -205,17 +207,11 @@ def _share_cores(encoding: graph.Encoding, outputs: int) -> graph.Encoding:
     (measured: about 5 % less CPU for four shapes on two cores)."""
     if encoding.threads is not None or outputs < 2:
         return encoding
-    from dataclasses import replace
-
     return replace(encoding, threads=max(1, (os.cpu_count() or 2) // outputs))
 
 
 def _sidecars(plan: Plan, tmp: list[dict[str, Path]], cues: Sequence[Any]) -> None:
     """An .srt and a .vtt beside each video, for platforms that take uploaded captions."""
-    from dataclasses import replace
-
-    from vidkit.captions import formats
-
     for out, t in zip(plan.outputs, tmp):
         shift = round(sum(s.frames for s in out.before) * 1000 / plan.fps)
         limit = round(out.main_frames * 1000 / plan.fps) + shift
@@ -242,8 +238,6 @@ def load_cues(
     .srt/.vtt sidecars, as classic two-line blocks) — none, from an SRT/VTT/JSON file (rendered
     exactly as written), or transcribed offline (``auto``). A clip with no speech gets no
     captions and a warning, not garbage."""
-    from vidkit.captions.pipeline import NoSpeechError, caption_mode, captions_for
-
     mode = caption_mode(captions)
     if mode == "none":
         return (), ()

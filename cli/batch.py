@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 import click
-from vidkit.cli.output import emit_json, say
-from vidkit.cli.settings_options import db_option, settings, storage_options
 
 from vidkit.batch.run import BatchResult, Progress, run
+from vidkit.cli.output import emit_json, say
+from vidkit.cli.settings_options import db_option, settings, storage_options
 
 
 @click.command("batch")

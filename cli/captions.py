@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from vidkit.cli.output import emit_json, say
 
 from vidkit.captions.cues import STYLES
 from vidkit.captions.engines import ENGINES, first_use_note
 from vidkit.captions.pipeline import caption_clip
+from vidkit.cli.output import emit_json, say
 
 
 @click.command("captions")

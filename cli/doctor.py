@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import click
-from vidkit.cli.output import emit_json
 
+from vidkit.cli.output import emit_json
 from vidkit.doctor import diagnose
 
 

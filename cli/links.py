@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import click
+
 from vidkit.cli.output import emit_json
 from vidkit.cli.settings_options import db_option, settings
-
 from vidkit.share.links import share_url
 from vidkit.track.registry import Registry
 

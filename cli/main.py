@@ -6,9 +6,9 @@ import importlib
 import sys
 
 import click
-from vidkit.cli.output import handle_errors
 
 from vidkit import __version__
+from vidkit.cli.output import handle_errors
 
 # Each subcommand lives in its own module exposing ``command``; they are imported only when
 # used, so `vidkit --help` and quick commands don't pay for the web server or the renderer.

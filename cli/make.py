@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 
 import click
-from vidkit.cli.output import emit_json, say
 
 from vidkit.captions.engines import first_use_note
 from vidkit.captions.pipeline import caption_mode
+from vidkit.cli.output import emit_json, say
 from vidkit.errors import ConfigError
 from vidkit.render.graph import QUALITIES
 from vidkit.render.make import Event, make

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from vidkit.cli.output import emit_json
 
+from vidkit.cli.output import emit_json
 from vidkit.render.probe import probe
 
 

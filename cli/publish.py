@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 import click
+
 from vidkit.cli.output import emit_json, say
 from vidkit.cli.settings_options import db_option, settings, storage_options
-
 from vidkit.share.publish import publish
 from vidkit.store import storage_for
 from vidkit.track.registry import Registry

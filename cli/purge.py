@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import click
+
 from vidkit.cli.output import emit_json, say
 from vidkit.cli.settings_options import db_option, settings
-
 from vidkit.track.registry import Registry
 from vidkit.track.retention import purge
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import click
+
 from vidkit.cli.output import say
 from vidkit.cli.settings_options import db_option, settings, storage_options
-
 from vidkit.web.server import Ready, serve
 
 

@@ -6,9 +6,9 @@ import csv
 import sys
 
 import click
+
 from vidkit.cli.output import emit_json
 from vidkit.cli.settings_options import db_option, settings
-
 from vidkit.track.registry import Registry
 from vidkit.track.stats import LINK_FIELDS, share_tree, stats
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from vidkit.cli.output import emit_json
 
+from vidkit.cli.output import emit_json
 from vidkit.template.templates import find_template, list_templates, load_template
 
 _dirs = click.option(

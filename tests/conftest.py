@@ -7,10 +7,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from media_helpers import SPEECHY, ffmpeg
-from media_helpers import clip as _clip
 
+from tests.helpers.media import SPEECHY, ffmpeg
+from tests.helpers.media import clip as _clip
 from vidkit.ffmpeg.locate import locate
+
+# the share, store, track and web tests' fixtures (rendered bundle, databases, moto S3 server)
+pytest_plugins = ["tests.helpers.publish_fixtures"]
 
 
 @pytest.fixture(scope="session", autouse=True)

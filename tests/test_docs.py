@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 import pytest
+
 from vidkit.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent

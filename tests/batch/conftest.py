@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from batch_helpers import make_clip_file
+
+from tests.helpers.batch import make_clip_file
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from batch_helpers import write_csv
 
+from tests.helpers.batch import write_csv
 from vidkit.batch.campaign import load_campaign
 from vidkit.batch.executors import job_memory_mib, size_pool
 from vidkit.batch.jobs import job_key

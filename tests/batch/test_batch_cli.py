@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from batch_helpers import SCALE, write_csv
 from click.testing import CliRunner
+
+from tests.helpers.batch import SCALE, write_csv
 from vidkit.cli.main import cli
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from batch_helpers import SCALE, DieOnceJob, write_csv
 
+from tests.helpers.batch import SCALE, DieOnceJob, write_csv
 from vidkit.batch.executors import DaskExecutor
 from vidkit.batch.run import run
 from vidkit.errors import ConfigError

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from batch_helpers import SCALE, DieAlwaysJob, ModelReadyJob, shout, write_csv
 
+from tests.helpers.batch import SCALE, DieAlwaysJob, ModelReadyJob, shout, write_csv
 from vidkit.batch.executors import InlineExecutor, LocalExecutor, WorkerCrashed
 from vidkit.batch.run import run
 from vidkit.captions.engines.moonshine import available as moonshine_available

@@ -10,8 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from batch_helpers import SCALE, CountingJob, write_csv
-
+from tests.helpers.batch import SCALE, CountingJob, write_csv
 from vidkit.batch.run import run
 from vidkit.render.probe import probe
 

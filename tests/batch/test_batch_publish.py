@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from batch_helpers import SCALE, write_csv
 from click.testing import CliRunner
-from vidkit.cli.main import cli
 
+from tests.helpers.batch import SCALE, write_csv
 from vidkit.batch.run import run
+from vidkit.cli.main import cli
 from vidkit.config import load_settings
 from vidkit.track.registry import Registry
 

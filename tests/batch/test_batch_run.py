@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from batch_helpers import SCALE, CountingJob, make_clip_file, write_csv
 
+from tests.helpers.batch import SCALE, CountingJob, make_clip_file, write_csv
 from vidkit.batch.executors import cpu_count
 from vidkit.batch.run import Progress, run
 from vidkit.render.probe import probe

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import boto3
 import pytest
-from batch_helpers import SCALE, CountingJob, make_clip_file, write_csv
 
+from tests.helpers.batch import SCALE, CountingJob, make_clip_file, write_csv
 from vidkit.batch.run import run
 
 moto_server = pytest.importorskip("moto.server")

@@ -11,8 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from caption_media import RALLY, REAL_SPEECH, speak
 
+from tests.helpers.caption_media import RALLY, REAL_SPEECH, speak
 from vidkit.ffmpeg.locate import locate
 
 

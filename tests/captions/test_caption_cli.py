@@ -7,12 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from caption_media import RALLY
 from click.testing import CliRunner
-from vidkit.cli.main import cli
 
+from tests.helpers.caption_media import RALLY
 from vidkit.captions import captions_for, read_captions
 from vidkit.captions.engines.moonshine import available as moonshine_available
+from vidkit.cli.main import cli
 
 
 def run(*args: str):  # type: ignore[no-untyped-def]

@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from caption_media import RALLY, REAL_TRANSCRIPT, speak
 
+from tests.helpers.caption_media import RALLY, REAL_TRANSCRIPT, speak
 from vidkit.captions import audio
 from vidkit.captions.engines import base_language, choose
 from vidkit.captions.engines.sphinx import clean_word, guess_phones

@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from caption_media import RALLY, REAL_TRANSCRIPT
 
+from tests.helpers.caption_media import RALLY, REAL_TRANSCRIPT
 from vidkit.captions import audio
 from vidkit.captions.engines import aligner, choose, moonshine_model
 from vidkit.captions.engines.moonshine import Moonshine, available

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from caption_media import RALLY
 
+from tests.helpers.caption_media import RALLY
 from vidkit.captions import audio
 from vidkit.captions.engines import aligner, moonshine_model
 from vidkit.captions.engines.moonshine import Moonshine

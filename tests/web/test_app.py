@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from publish_helpers import BROWSER_UA, parse, request
 
+from tests.helpers.publish import BROWSER_UA, parse, request
 from vidkit.config import Settings
 from vidkit.share.publish import publish
 from vidkit.store import open_storage

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import boto3
 import pytest
-from publish_helpers import free_port
 
+from tests.helpers.publish import free_port
 from vidkit.store import open_storage
 from vidkit.store.base import IMMUTABLE, StorageError
 from vidkit.store.local import LocalStorage

@@ -7,9 +7,9 @@ import math
 from collections.abc import Iterator
 
 import pytest
-from fontcheck import blank, ink_amount, ink_box, same_pixels
 from PIL import Image, ImageDraw, ImageFont
 
+from tests.helpers.fontcheck import blank, ink_amount, ink_box, same_pixels
 from vidkit.errors import TemplateError
 from vidkit.text import fonts
 from vidkit.text import layout as textlayout

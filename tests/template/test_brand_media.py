@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from media_helpers import ffmpeg
-from probing import streams
 
+from tests.helpers.media import ffmpeg
+from tests.helpers.probing import streams
 from vidkit.assets import builtin_dir
 from vidkit.ffmpeg.locate import locate
 from vidkit.ffmpeg.runner import FFmpegRunner

@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from publish_helpers import BROWSER_UA, fetch, free_port
-from vidkit.cli.main import cli
 
+from tests.helpers.publish import BROWSER_UA, fetch, free_port
+from vidkit.cli.main import cli
 from vidkit.config import load_settings
 from vidkit.web.server import BackgroundServer
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from probing import atoms, frame_at, streams
 
+from tests.helpers.probing import atoms, frame_at, streams
 from vidkit.ffmpeg.locate import locate
 from vidkit.ffmpeg.runner import FFmpegRunner
 from vidkit.render.loudness import measure_file

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from publish_helpers import free_port
 
+from tests.helpers.publish import free_port
 from vidkit.config import Settings, load_settings
 from vidkit.ffmpeg.locate import locate
 from vidkit.track.registry import Registry

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from publish_helpers import BROWSER_UA, fetch, free_port, parse
 
+from tests.helpers.publish import BROWSER_UA, fetch, free_port, parse
 from vidkit.config import Settings
 from vidkit.share.publish import publish
 from vidkit.store import open_storage

@@ -10,8 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from publish_helpers import BROWSER_UA, free_port
 
+from tests.helpers.publish import BROWSER_UA, free_port
 from vidkit.config import Settings
 from vidkit.share.publish import publish
 from vidkit.store import open_storage

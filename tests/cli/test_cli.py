@@ -11,6 +11,7 @@ import click
 import pytest
 import yaml
 from click.testing import CliRunner
+
 from vidkit.cli.main import cli
 
 

@@ -117,8 +117,8 @@ def test_make_captions_auto_gives_each_feed_captions_and_editable_sidecars(
 ) -> None:
     """The volunteer's one command: captioned videos per feed, plus caption files to edit."""
     from PIL import ImageChops
-    from probing import frame_at
 
+    from tests.helpers.probing import frame_at
     from vidkit.captions.wer import word_error_rate
 
     out = tmp_path / "out"

@@ -247,7 +247,7 @@ def test_every_builtin_template_renders(template: str, landscape: Path, tmp_path
 def test_whatsapp_output_fits_16_mb_even_for_noisy_video(media_dir: Path, tmp_path: Path) -> None:
     """Full size on purpose: film grain is the worst case for a size cap (at crf 23 this clip
     would be several times over the limit)."""
-    from media_helpers import SPEECHY, ffmpeg
+    from tests.helpers.media import SPEECHY, ffmpeg
 
     noisy = media_dir / "grain.mp4"
     ffmpeg(

@@ -332,10 +332,12 @@ def _collect(
                 "(the output folder must be shared with the workers)"
             )
         else:
+            done = {}
             for preset, key in zip(task.presets, task.keys):
-                output = by_platform[preset]
-                store.record(key, output, line=task.line, clip=task.clip_ref)
-                outcomes[key] = output
+                store.record(key, by_platform[preset], line=task.line, clip=task.clip_ref)
+                done[key] = by_platform[preset]
+            # all of a task's outputs at once: Ctrl-C between two never shows half a row done
+            outcomes.update(done)
             return None
     for key in task.keys:
         outcomes[key] = error

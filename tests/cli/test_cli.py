@@ -125,6 +125,19 @@ def test_make_json_reports_outputs_and_errors(landscape: Path, tmp_path: Path) -
     assert data["errors"] == [{"source": str(missing), "error": f"{missing}: file not found"}]
 
 
+def test_make_verbose_echoes_ffmpeg_on_stderr_never_stdout(landscape: Path, tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "vidkit", "make", str(landscape), "-p", "1x1", "--scale", "0.2"]
+    argv += ["-o", str(tmp_path / "out"), "--set", "name=Amira", "--json", "--verbose"]
+    done = subprocess.run(argv, capture_output=True, text=True, check=True)
+    data = json.loads(done.stdout)  # stdout is the JSON and nothing else
+    assert [o["platform"] for o in data["outputs"]] == ["1x1"]
+    echoed = [ln for ln in done.stderr.splitlines() if ln.startswith("+ ")]
+    assert len(echoed) == 3  # loudness measurement, the render, the poster
+    assert all("ffmpeg" in ln.split()[1] and "-filter_complex" in ln for ln in echoed[:2])
+    quiet = subprocess.run(argv[:-1], capture_output=True, text=True, check=True)
+    assert not [ln for ln in quiet.stderr.splitlines() if ln.startswith("+ ")]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

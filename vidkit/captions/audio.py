@@ -70,15 +70,9 @@ def audio_streams(clip: Path) -> int:
         raise MediaError(f"not a readable audio or video file ({reason})", path=clip) from None
 
 
-def extract(clip: Path, workdir: Path, runner: Runner) -> Audio:
-    """Extract the clip's first audio stream as 16 kHz mono WAV into ``workdir``."""
-    if audio_streams(clip) == 0:
-        raise CaptionError(
-            "the clip has no audio track, so there is nothing to caption",
-            path=clip,
-            hint="no captions were made",
-        )
-    out = workdir / "speech.wav"
+def extract_args(clip: Path, out: Path) -> list[str]:
+    """argv writing the clip's first audio stream to ``out`` as 16 kHz mono WAV (pure; the
+    caption stage's one ffmpeg command, kept here because captions sit below render/graph)."""
     # A faint noise floor (about -76 dBFS) under the speech: runs of digital silence (as in
     # synthetic or gated audio) derail pocketsphinx's feature normalisation, and the noise is
     # far below what counts as speech. A little silence after the end lets a last word that
@@ -90,7 +84,19 @@ def extract(clip: Path, workdir: Path, runner: Runner) -> Audio:
         "[speech][floor]amix=inputs=2:duration=first:normalize=0[out]"
     )
     args = ["-i", str(clip), "-filter_complex", graph, "-map", "[out]"]
-    args += ["-ac", "1", "-ar", str(RATE), "-c:a", "pcm_s16le", "-f", "wav", str(out)]
+    return [*args, "-ac", "1", "-ar", str(RATE), "-c:a", "pcm_s16le", "-f", "wav", str(out)]
+
+
+def extract(clip: Path, workdir: Path, runner: Runner) -> Audio:
+    """Extract the clip's first audio stream as 16 kHz mono WAV into ``workdir``."""
+    if audio_streams(clip) == 0:
+        raise CaptionError(
+            "the clip has no audio track, so there is nothing to caption",
+            path=clip,
+            hint="no captions were made",
+        )
+    out = workdir / "speech.wav"
+    args = extract_args(clip, out)
     try:
         runner(args)
     except RenderError as exc:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from vidkit.errors import TemplateError
 
-class FontFormatError(ValueError):
+
+class FontFormatError(TemplateError, ValueError):
     """Not a font file this reader understands."""
 
 

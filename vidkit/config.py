@@ -65,12 +65,12 @@ class Settings:
         return replace(self, **given)  # type: ignore[arg-type]
 
 
-def user_data_dir(env: Mapping[str, str] = os.environ) -> Path:
+def user_data_dir(env: Mapping[str, str] = os.environ, platform: str = sys.platform) -> Path:
     """The per-user data directory for vidkit on this platform."""
-    if sys.platform == "win32":
+    if platform == "win32":
         root = env.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
         return Path(root) / "vidkit"
-    if sys.platform == "darwin":
+    if platform == "darwin":
         return Path.home() / "Library" / "Application Support" / "vidkit"
     xdg = env.get("XDG_DATA_HOME")
     return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "vidkit"
@@ -79,15 +79,15 @@ def user_data_dir(env: Mapping[str, str] = os.environ) -> Path:
 CACHE_ENV = "VIDKIT_CACHE"
 
 
-def user_cache_dir(env: Mapping[str, str] = os.environ) -> Path:
+def user_cache_dir(env: Mapping[str, str] = os.environ, platform: str = sys.platform) -> Path:
     """Where vidkit keeps files it can make again (``$VIDKIT_CACHE``, else the platform's cache
     directory): safe to delete at any time."""
     if env.get(CACHE_ENV):
         return Path(env[CACHE_ENV]).expanduser()
-    if sys.platform == "win32":
+    if platform == "win32":
         root = env.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
         return Path(root) / "vidkit" / "Cache"
-    if sys.platform == "darwin":
+    if platform == "darwin":
         return Path.home() / "Library" / "Caches" / "vidkit"
     xdg = env.get("XDG_CACHE_HOME")
     return (Path(xdg) if xdg else Path.home() / ".cache") / "vidkit"

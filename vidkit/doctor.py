@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from vidkit.captions.engines import choose, model_prepared, moonshine_installed
+from vidkit.captions.models import locate as locate_model
 from vidkit.config import user_cache_dir
 from vidkit.errors import VidkitError
 from vidkit.ffmpeg.locate import ENV_VAR, locate
@@ -74,13 +75,17 @@ def _captions(problems: list[str]) -> dict[str, Any]:
     languages = sorted(engine.languages) if engine.languages is not None else None
     if engine.name == "moonshine":
         cache = user_cache_dir()
-        note = (
-            f"model ready in {cache}"
-            if model_prepared(engine.name)
-            else f"model prepared on first use (a few seconds, ~250 MB in {cache})"
-        )
+        if model_prepared(engine.name):
+            note = f"model ready in {cache}"
+        elif locate_model(cache, "moonshine") is not None:
+            note = f"model prepared on first use (a few seconds, ~250 MB in {cache})"
+        else:
+            note = (
+                "model downloaded on first use (~55 MB through pip's index), or now: "
+                "vidkit captions models install moonshine"
+            )
     elif engine.name == "pocketsphinx" and not moonshine_installed():
-        note = "rough free recognition: check captions; vidkit[asr] (Linux x86_64) is accurate"
+        note = "rough free recognition: check captions; pip install onnxruntime onnx for moonshine"
     else:
         note = ""
     return {"engine": engine.name, "languages": languages, "note": note}

@@ -95,7 +95,7 @@ def test_bad_options_are_one_line_errors(tmp_path: Path, no_audio: Path) -> None
 
 @pytest.mark.skipif(
     not moonshine_available(),
-    reason='moonshine is not installed (pip install "vidkit[asr]"; Linux x86_64 only)',
+    reason="ONNX Runtime is not installed (pip install onnxruntime onnx)",
 )
 def test_the_first_moonshine_run_says_it_prepares_the_model_once(
     tmp_path: Path, rally_speech: Path, monkeypatch: pytest.MonkeyPatch

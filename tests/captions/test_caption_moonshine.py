@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.caption_media import RALLY, REAL_TRANSCRIPT
-from vidkit.captions import audio
+from vidkit.captions import audio, models
 from vidkit.captions.engines import aligner, choose, moonshine_model
 from vidkit.captions.engines.moonshine import Moonshine, available
 from vidkit.captions.pipeline import NoSpeechError, transcribe_clip
@@ -21,8 +21,8 @@ from vidkit.ffmpeg.locate import locate
 from vidkit.ffmpeg.runner import FFmpegRunner
 
 needs_moonshine = pytest.mark.skipif(
-    not available(),
-    reason='moonshine-cpp or onnxruntime is not installed (pip install "vidkit[asr]"; the '
+    not available() or moonshine_model.installed_dir() is None,
+    reason="moonshine-cpp or onnxruntime is not installed (pip install onnxruntime onnx; the "
     "moonshine-cpp wheel, which carries the model, exists for Linux x86_64 only)",
 )
 
@@ -110,16 +110,17 @@ def test_moonshine_is_the_default_where_installed(monkeypatch: pytest.MonkeyPatc
     assert choose().name == "pocketsphinx"
 
 
-def test_a_missing_moonshine_package_says_how_to_get_it(
+def test_a_model_that_cannot_be_obtained_says_how_to_get_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(moonshine_model, "source_dir", lambda: None)
+    monkeypatch.setattr(moonshine_model, "source_dir", lambda cache: None)
+    monkeypatch.setattr(models, "PIP", (sys.executable, "-c", "raise SystemExit(1)"))
     clip = audio.Audio(tmp_path / "speech.wav", 1000)
-    with pytest.raises(ToolMissingError, match="Moonshine model is not installed") as info:
+    with pytest.raises(CaptionError, match="cannot download the moonshine-base-en") as info:
         Moonshine(aligner(), cache=tmp_path).transcribe(
             clip, [audio.Region(0, 1000)], language="en"
         )
-    assert 'pip install "vidkit[asr]"' in (info.value.hint or "")
+    assert "vidkit captions models install moonshine" in (info.value.hint or "")
 
 
 @needs_moonshine
@@ -132,7 +133,7 @@ def test_a_missing_onnx_runtime_says_how_to_get_it(
         Moonshine(aligner(), cache=tmp_path).transcribe(
             clip, [audio.Region(0, 1000)], language="en"
         )
-    assert 'pip install "vidkit[asr]"' in (info.value.hint or "")
+    assert "pip install onnxruntime" in (info.value.hint or "")
     assert not list((tmp_path / "moonshine").iterdir())  # no half-converted model left
 
 

@@ -24,11 +24,11 @@ from vidkit.ffmpeg.runner import FFmpegRunner
 
 needs_onnx = pytest.mark.skipif(
     not all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime", "numpy")),
-    reason='onnx and onnxruntime are not installed (pip install "vidkit[asr]")',
+    reason="onnx and onnxruntime are not installed (pip install onnxruntime onnx)",
 )
 needs_moonshine = pytest.mark.skipif(
-    not moonshine_model.available(),
-    reason='the Moonshine model is not installed (pip install "vidkit[asr]"; the moonshine-cpp '
+    moonshine_model.installed_dir() is None,
+    reason="the Moonshine model is not installed (vidkit captions models install moonshine; the moonshine-cpp "
     "wheel, which carries it, exists for Linux x86_64 only)",
 )
 
@@ -141,7 +141,7 @@ def test_the_model_is_converted_once_and_old_conversions_are_swept(tmp_path: Pat
 
 
 def test_an_unwritable_cache_says_what_to_do(tmp_path: Path) -> None:
-    if moonshine_model.source_dir() is None:
+    if moonshine_model.installed_dir() is None:
         pytest.skip("the Moonshine model is not installed")
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
@@ -160,7 +160,7 @@ def test_folded_and_original_model_hear_the_same_and_no_native_library_loads(
         pcm = extracted.pcm(chunk.start, chunk.end)
     engine = Moonshine(aligner(), cache=vidkit_cache)
     folded = engine.text(pcm)
-    source = moonshine_model.source_dir()
+    source = moonshine_model.installed_dir()
     assert source is not None
     original = MoonshineModel(
         ModelFiles(

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from vidkit.captions import models
 from vidkit.captions.engines.base import Aligner, Engine, base_language
 from vidkit.config import user_cache_dir
 from vidkit.errors import ConfigError
@@ -112,10 +113,15 @@ def first_use_note(name: str | None = None) -> str | None:
         return None  # reported when the engine is chosen for real
     if cache is None or is_prepared(cache):
         return None
-    return (
-        f"preparing the Moonshine caption model: once per machine, a few seconds "
-        f"(~250 MB in {cache})"
-    )
+    prepare_note = f"once per machine, a few seconds (~250 MB in {cache})"
+    if models.locate(cache, "moonshine") is None:
+        m = models.MOONSHINE
+        return (
+            f"getting the Moonshine caption model ({m.licence}): a one-time ~{m.download_mb} MB "
+            f"download of {m.requirement()} through pip's package index, then preparing it "
+            f"{prepare_note}"
+        )
+    return f"preparing the Moonshine caption model: {prepare_note}"
 
 
 def prepare(name: str | None = None) -> None:

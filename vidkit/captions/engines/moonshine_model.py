@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vidkit.captions import models
 from vidkit.errors import CaptionError, ToolMissingError
 
-PACKAGE = "moonshine_cpp"
 MODEL = "base-en"
-HINT = 'pip install "vidkit[asr]" (the model comes in the moonshine-cpp wheel: Linux x86_64 only)'
+HINT = "run `vidkit captions models install moonshine` (or pip install onnxruntime onnx numpy)"
 #: Bumped when the conversion changes, so that caches made by an older vidkit are not used.
 CONVERTER_VERSION = 2
 SAMPLE_RATE = 16_000
@@ -54,28 +54,32 @@ class ModelFiles:
     tokenizer: Path
 
 
-def source_dir() -> Path | None:
-    """The model folder inside the installed moonshine-cpp package (which is never imported:
-    importing it loads its native library), or None."""
-    spec = importlib.util.find_spec(PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "models" / MODEL
-    names = ("encoder_model.ort", "decoder_model_merged.ort", "tokenizer.bin")
-    return folder if all((folder / n).is_file() for n in names) else None
+def installed_dir() -> Path | None:
+    """The model folder inside the installed moonshine-cpp package, or None."""
+    return models.wheel_dir(models.MOONSHINE)
+
+
+def source_dir(cache: Path) -> Path | None:
+    """The model files: from the installed moonshine-cpp wheel (Linux x86_64), else the copy
+    ``vidkit captions models install moonshine`` put in ``cache``; None if neither is there."""
+    return models.locate(cache, "moonshine")
+
+
+def runtime_available() -> bool:
+    """Whether ONNX Runtime (and onnx, numpy) are installed: then the model can be obtained."""
+    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "onnx", "numpy"))
 
 
 def available() -> bool:
-    """Whether the model files and ONNX Runtime are installed (nothing is loaded)."""
-    return source_dir() is not None and all(
-        importlib.util.find_spec(m) is not None for m in ("onnxruntime", "onnx", "numpy")
-    )
+    """Whether Moonshine can caption here: the runtime is installed (the model files come with
+    the Linux x86_64 wheel, or are obtained once through pip's index on first use)."""
+    return runtime_available()
 
 
 def _paths(cache: Path) -> ModelFiles:
     """Where the converted model lives: named by the source files' sizes and times and the
     converter's version, so an upgrade of either is converted afresh."""
-    source = source_dir()
+    source = source_dir(cache)
     if source is None:
         raise ToolMissingError("the Moonshine model is not installed", hint=HINT)
     stamp = [f"v{CONVERTER_VERSION}"]
@@ -101,6 +105,8 @@ def prepare(cache: Path) -> ModelFiles:
     The conversion is written to a temporary folder that is renamed into place when complete,
     so a crash or two processes converting at once never leave a half-written model behind.
     """
+    if source_dir(cache) is None:
+        models.install(cache, "moonshine")  # once per machine, through the user's pip index
     files = _paths(cache)
     target = files.encoder.parent
     source = files.tokenizer.parent

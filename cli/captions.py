@@ -109,7 +109,7 @@ def transcribe(
     """
     to_stdout = output is not None and str(output) == "-"
     target = None if to_stdout else (output or clip.with_suffix(".srt"))
-    if script is None and (note := first_use_note(engine)):
+    if script is None and (note := first_use_note(engine, language)):
         say(note)
     result = caption_clip(
         clip,

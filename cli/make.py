@@ -196,7 +196,7 @@ def command(
     """
     encoding = QUALITIES[quality]
     transcribes = caption_mode(captions) == "auto"
-    if transcribes and script is None and (note := first_use_note()):
+    if transcribes and script is None and (note := first_use_note(language=language)):
         say(note)
     result = make(
         list(clips), template=template, presets=presets, out_dir=out_dir,

@@ -44,6 +44,9 @@ def test_documented_command_lines_parse(where: str, rest: str) -> None:
             break
     cmd: click.Command | None = cli
     while isinstance(cmd, click.Group) and args and not args[0].startswith("-"):
+        default = getattr(cmd, "default_command", None)  # `vidkit captions CLIP ...`
+        if default and args[0] not in cmd.list_commands(click.Context(cmd)):
+            args.insert(0, default)
         cmd = cmd.get_command(click.Context(cmd), args.pop(0))
         assert cmd is not None, f"{where}: no such command"
     assert cmd is not None

@@ -6,6 +6,9 @@ collections, so this script subsets them to the characters people commonly write
 * Latin (Noto Sans): Latin-1, Latin Extended A/B and Additional, IPA, Greek, Cyrillic, general
   punctuation, currency and letterlike symbols, arrows, a few math signs.
 * Arabic (Noto Sans Arabic): the Arabic blocks and presentation forms, with all shaping features.
+* Bengali and Gurmukhi (Noto Sans Bengali, Noto Sans Gurmukhi): their whole blocks, with all
+  shaping features (conjuncts, reordering, mark positioning).
+* Urdu (Noto Nastaliq Urdu): the same Arabic set in the Nastaliq style Urdu readers expect.
 * Simplified Chinese (Noto Sans CJK SC): GB 2312 level 1 (the 3,755 most common hanzi, rows 16-55)
   plus GB 2312 symbol rows, CJK punctuation and fullwidth forms.
 * Japanese (Noto Sans CJK JP): JIS X 0208 level 1 kanji (rows 16-47, 2,965), all kana, JIS symbol
@@ -18,7 +21,7 @@ alternate glyphs and double the size; horizontal CJK text needs none of them).
 
 Usage (once, as root, then with the project's venv)::
 
-    apt-get install -y fonts-noto-core fonts-noto-cjk
+    apt-get install -y fonts-noto-core fonts-noto-cjk   # Bengali, Gurmukhi, Nastaliq: noto-core
     .venv/bin/pip install fonttools
     .venv/bin/python tools/subset_fonts.py [--out brand_assets/default/fonts]
 
@@ -97,6 +100,15 @@ ARABIC = (
     | {0x25CC, 0x2E41, 0x2E48}
 )
 
+# Shared by the Indic subsets: space, digits and punctuation used inside their runs, the dandas,
+# joiners and the dotted circle that shaping engines place bare marks on.
+INDIC_COMMON = span(0x0020, 0x0040) | {0x00A0, 0x0964, 0x0965, 0x200C, 0x200D, 0x25CC}
+BENGALI = span(0x0980, 0x09FF) | INDIC_COMMON
+GURMUKHI = span(0x0A00, 0x0A7F) | INDIC_COMMON
+# Urdu in Nastaliq: the Arabic letters Urdu writes (with its own: ٹ ڈ ڑ ں ہ ھ ے ۓ), digits,
+# punctuation and all shaping features.
+URDU = ARABIC
+
 HAN_SC = euc_rows("gb2312", 0xB0, 0xD7) | euc_rows("gb2312", 0xA1, 0xA9) | CJK_COMMON
 JAPANESE = (
     euc_rows("euc_jp", 0xB0, 0xCF)  # level 1 kanji
@@ -137,6 +149,41 @@ JOBS = (
     ),
     Job(
         "NotoSansArabic-Bold.ttf", NOTO_TTF / "NotoSansArabic-Bold.ttf", 0, frozenset(ARABIC), None
+    ),
+    Job(
+        "NotoSansBengali-Regular.ttf",
+        NOTO_TTF / "NotoSansBengali-Regular.ttf",
+        0,
+        frozenset(BENGALI),
+        None,
+    ),
+    Job(
+        "NotoSansBengali-Bold.ttf",
+        NOTO_TTF / "NotoSansBengali-Bold.ttf",
+        0,
+        frozenset(BENGALI),
+        None,
+    ),
+    Job(
+        "NotoSansGurmukhi-Regular.ttf",
+        NOTO_TTF / "NotoSansGurmukhi-Regular.ttf",
+        0,
+        frozenset(GURMUKHI),
+        None,
+    ),
+    Job(
+        "NotoSansGurmukhi-Bold.ttf",
+        NOTO_TTF / "NotoSansGurmukhi-Bold.ttf",
+        0,
+        frozenset(GURMUKHI),
+        None,
+    ),
+    Job(
+        "NotoNastaliqUrdu-Regular.ttf",
+        NOTO_TTF / "NotoNastaliqUrdu-Regular.ttf",
+        0,
+        frozenset(URDU),
+        None,
     ),
     Job(
         "NotoSansCJKsc-Regular-Han.otf",

@@ -175,3 +175,15 @@ def test_karaoke_moves_through_chinese_written_without_spaces(tmp_path: Path, lo
     spans = [accent_columns(f.png) for f in frames]
     assert all(spans)
     assert all(a[-1] < b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["আমরা একসাথে আছি", "ਅਸੀਂ ਇਕੱਠੇ ਹਾਂ", "ہم ساتھ ہیں", "Estamos juntos, ¿verdad?", "Razem, zawsze"],
+)
+def test_captions_in_the_campaigns_languages_are_drawn_not_dropped(
+    tmp_path: Path, look: CaptionLook, text: str
+):
+    (frame,) = render_cues([cue(text)], "classic", SIZE, look, tmp_path)
+    box = opaque_box(frame.png)
+    assert box is not None and box[2] - box[0] > 28 * 3  # a caption's width of real glyphs

@@ -264,3 +264,15 @@ def test_script_close_to_the_speech_is_fitted_and_a_wrong_one_refused(
     clip = speak("Ever tried. Ever failed. No matter.", media_dir / "short.wav")
     with pytest.raises(CaptionError, match="does not match the speech"):
         transcribe_clip(clip, script="Join us at the big rally on Sunday, everybody.")
+
+
+@pytest.mark.parametrize("code", ["cy", "pl", "ur", "pa", "bn", "ar", "es"])
+def test_each_campaign_language_is_told_its_way_to_captions(tmp_path: Path, code: str) -> None:
+    from vidkit.captions.languages import LANGUAGES
+
+    with pytest.raises(CaptionError, match=f"not '{code}'") as info:
+        transcribe_clip(tmp_path / "never-read.mp4", language=code, engine="pocketsphinx")
+    hint = info.value.hint or ""
+    assert LANGUAGES[code].name in hint and "--engine whisper --model DIR" in hint
+    assert "--captions clip.srt" in hint  # the edit loop, which always works
+    assert ("--engine vosk" in hint) == (LANGUAGES[code].vosk is not None)

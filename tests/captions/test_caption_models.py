@@ -39,14 +39,15 @@ def _build_wheel(into: Path, *, corrupt: bool = False) -> Path:
     name = f"moonshine_cpp-{M.version}-py3-none-{M.platform}.whl"
     wheel = into / name
     dist = f"moonshine_cpp-{M.version}.dist-info"
+    lib = f"moonshine_cpp-{M.version}.data/purelib/"  # where the published wheel keeps them
     with zipfile.ZipFile(wheel, "w", zipfile.ZIP_STORED) as z:
         for f in ("encoder_model.ort", "decoder_model_merged.ort", "tokenizer.bin"):
             data = (WHEEL_DIR / f).read_bytes()
             if corrupt and f == "tokenizer.bin":
                 data = data[:-1] + bytes([data[-1] ^ 1])
-            z.writestr(f"{M.folder}/{f}", data)
-        z.writestr("moonshine_cpp/LICENSE", (WHEEL_DIR.parents[1] / "LICENSE").read_bytes())
-        z.writestr("moonshine_cpp/__init__.py", "")
+            z.writestr(f"{lib}{M.folder}/{f}", data)
+        z.writestr(f"{lib}moonshine_cpp/LICENSE", (WHEEL_DIR.parents[1] / "LICENSE").read_bytes())
+        z.writestr(f"{lib}moonshine_cpp/__init__.py", "")
         z.writestr(
             f"{dist}/METADATA",
             f"Metadata-Version: 2.1\nName: moonshine-cpp\nVersion: {M.version}\n",

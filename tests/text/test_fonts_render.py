@@ -260,3 +260,44 @@ def test_block_image_is_sized_to_its_text(stack: FontStack) -> None:
 def test_lines_in_any_script_share_the_first_fonts_metrics(stack: FontStack) -> None:
     heights = {measure(text, stack, SIZE)[1] for text in ("Amira", "أميرة", "李明", "김민지")}
     assert len(heights) == 1
+
+
+# "we will vote" in the campaign's languages that are written in scripts of their own
+BENGALI, PUNJABI, URDU = "আমরা স্বপ্ন দেখি ক্ষমতা", "ਅਸੀਂ ਕਿਸਾਨ ਵੋਟ ਪਾਵਾਂਗੇ", "ہم ووٹ دیں گے"
+
+
+@pytest.mark.parametrize(
+    ("text", "font"),
+    [
+        (BENGALI, fonts.BENGALI_REGULAR),
+        (PUNJABI, fonts.GURMUKHI_REGULAR),
+        (URDU, fonts.URDU_NASTALIQ),
+    ],
+)
+def test_bengali_gurmukhi_and_urdu_draw_with_their_own_shaped_fonts(
+    stack: FontStack, text: str, font: str
+) -> None:
+    line = layout_line(text, stack, SIZE)
+    assert {r.font.name for r in line.runs if r.text.strip()} == {font}
+    pil_font = load_font(bundled_fonts_dir() / font, SIZE)
+    tofu = notdef_mask(pil_font)
+    assert all(bytes(pil_font.getmask(c)) != tofu for c in text if not c.isspace())
+    shaped = drawn(text, stack)
+    assert ink_amount(shaped) > 0
+    # drawn character by character (no shaping), conjuncts, reordered vowel signs and joined
+    # Nastaliq letters come out differently
+    basic = ImageFont.truetype(
+        str(bundled_fonts_dir() / font), SIZE, layout_engine=ImageFont.Layout.BASIC
+    )
+    unshaped = blank(1000, 160)
+    ImageDraw.Draw(unshaped).text((20, 20), text, font=basic, fill=WHITE)
+    if textlayout._LAYOUT == ImageFont.Layout.RAQM:
+        assert not same_pixels(shaped, unshaped)
+
+
+def test_urdu_is_nastaliq_but_arabic_stays_naskh(stack: FontStack) -> None:
+    assert [r.font.name for r in layout_line(URDU, stack, SIZE).runs] == [fonts.URDU_NASTALIQ]
+    arabic = layout_line("مرحبا بالعالم", stack, SIZE)
+    assert [r.font.name for r in arabic.runs] == [fonts.ARABIC_REGULAR]
+    bold = layout_line(URDU, stack.bolded(), SIZE)
+    assert [r.font.name for r in bold.runs] == [fonts.URDU_NASTALIQ]  # no bold Naskh instead

@@ -265,15 +265,18 @@ def _keep(m: ModelSpec, source: Path, target: Path) -> Path:
 
 
 def _read_member(source: Path, folder: str, name: str) -> bytes:
-    """A model file from a folder (flat) or a wheel (under ``folder``; the licence at the top
-    of the wheel's package)."""
+    """A model file from a folder (flat) or a wheel, where it sits under ``folder`` (the licence
+    at the top of the package), possibly inside the wheel's ``NAME.data/purelib/``."""
     package = folder.split("/")[0]
-    wheel_name = f"{package}/LICENSE" if name == "LICENSE" else f"{folder}/{name}"
+    wanted = f"{package}/LICENSE" if name == "LICENSE" else f"{folder}/{name}"
     try:
         if source.is_dir():
             return (source / name).read_bytes()
         with zipfile.ZipFile(source) as z:
-            return z.read(wheel_name)
+            found = [n for n in z.namelist() if n == wanted or n.endswith("/" + wanted)]
+            if not found:
+                raise KeyError(wanted)
+            return z.read(found[0])
     except (OSError, KeyError, zipfile.BadZipFile) as exc:
         raise CaptionError(
             f"{source.name} does not hold the model file {name} ({exc})",

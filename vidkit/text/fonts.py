@@ -30,13 +30,23 @@ LATIN_REGULAR = "NotoSans-Regular.ttf"
 LATIN_BOLD = "NotoSans-Bold.ttf"
 ARABIC_REGULAR = "NotoSansArabic-Regular.ttf"
 ARABIC_BOLD = "NotoSansArabic-Bold.ttf"
+BENGALI_REGULAR = "NotoSansBengali-Regular.ttf"
+BENGALI_BOLD = "NotoSansBengali-Bold.ttf"
+GURMUKHI_REGULAR = "NotoSansGurmukhi-Regular.ttf"  # Punjabi
+GURMUKHI_BOLD = "NotoSansGurmukhi-Bold.ttf"
+URDU_NASTALIQ = "NotoNastaliqUrdu-Regular.ttf"  # Urdu text: the Nastaliq style its readers expect
 CJK_HAN = "NotoSansCJKsc-Regular-Han.otf"  # GB 2312 level 1 hanzi, Chinese glyph forms
 CJK_JAPANESE = "NotoSansCJKjp-Regular-Kana.otf"  # kana and JIS level 1 kanji, Japanese forms
 CJK_HANGUL = "NotoSansCJKkr-Regular-Hangul.otf"  # KS X 1001 Hangul
 
 # Regular -> bold counterparts among the bundled fonts. CJK ships regular only (a bold CJK face
 # would double the kit's size); bold CJK text gets a synthetic bold (see FontStack.embolden).
-_BOLD_OF = {LATIN_REGULAR: LATIN_BOLD, ARABIC_REGULAR: ARABIC_BOLD}
+_BOLD_OF = {
+    LATIN_REGULAR: LATIN_BOLD,
+    ARABIC_REGULAR: ARABIC_BOLD,
+    BENGALI_REGULAR: BENGALI_BOLD,
+    GURMUKHI_REGULAR: GURMUKHI_BOLD,
+}
 _CJK = (CJK_HAN, CJK_JAPANESE, CJK_HANGUL)
 
 # Format characters that change how neighbours join or shape; kept with the text around them.
@@ -54,8 +64,9 @@ def bundled_fonts_dir() -> Path:
 
 
 def bundled_fallbacks(*, bold: bool = False) -> tuple[Path, ...]:
-    """The bundled fallback fonts in stack order: Latin, Arabic, then CJK (Han, Japanese, Hangul)."""
-    names = (LATIN_REGULAR, ARABIC_REGULAR, *_CJK)
+    """The bundled fallback fonts in stack order: Latin, Arabic, Bengali, Gurmukhi, Nastaliq
+    (Urdu: chosen over Arabic for Urdu text), then CJK (Han, Japanese, Hangul)."""
+    names = (LATIN_REGULAR, ARABIC_REGULAR, BENGALI_REGULAR, GURMUKHI_REGULAR, URDU_NASTALIQ, *_CJK)
     if bold:
         names = tuple(_BOLD_OF.get(n, n) for n in names)
     folder = bundled_fonts_dir()
@@ -266,17 +277,32 @@ def _prefers_japanese(text: str) -> bool:
     return any(0x3040 <= ord(c) <= 0x30FF or 0x31F0 <= ord(c) <= 0x31FF for c in text)
 
 
+#: Letters only Urdu (of the languages written in Arabic script that vidkit meets) uses.
+_URDU_LETTERS = frozenset("\u0679\u0688\u0691\u06ba\u06be\u06c1\u06d2\u06d3")
+
+
+def _prefers_urdu(text: str) -> bool:
+    """Urdu letters in the text: draw its Arabic script in Nastaliq."""
+    return any(c in _URDU_LETTERS for c in text)
+
+
 def _ordered_paths(text: str, stack: FontStack) -> tuple[Path, ...]:
     paths = stack.paths
-    if not _prefers_japanese(text):
-        return paths
+    if _prefers_japanese(text):
+        paths = _before(paths, CJK_JAPANESE, CJK_HAN)
+    if _prefers_urdu(text):
+        paths = _before(paths, URDU_NASTALIQ, ARABIC_REGULAR)
+        paths = _before(paths, URDU_NASTALIQ, ARABIC_BOLD)
+    return paths
+
+
+def _before(paths: tuple[Path, ...], first: str, other: str) -> tuple[Path, ...]:
+    """``paths`` with the font named ``first`` moved just before the one named ``other``."""
     names = [p.name for p in paths]
-    if CJK_HAN in names and CJK_JAPANESE in names:
-        han, jp = names.index(CJK_HAN), names.index(CJK_JAPANESE)
-        if jp > han:
-            reordered = list(paths)
-            reordered.insert(han, reordered.pop(jp))
-            return tuple(reordered)
+    if first in names and other in names and names.index(first) > names.index(other):
+        reordered = list(paths)
+        reordered.insert(names.index(other), reordered.pop(names.index(first)))
+        return tuple(reordered)
     return paths
 
 

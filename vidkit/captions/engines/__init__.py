@@ -104,8 +104,11 @@ def _conversion_cache(name: str | None) -> Path | None:
     return user_cache_dir()
 
 
-def first_use_note(name: str | None = None) -> str | None:
-    """A line to show before transcribing when that one-time step is still to do, else None."""
+def first_use_note(name: str | None = None, language: str = "en") -> str | None:
+    """A line to show before transcribing ``language`` when that one-time step is still to do,
+    else None (also when the engine will refuse the language)."""
+    if base_language(language) != "en":
+        return None  # Moonshine is English only: the language is refused before any step
     is_prepared = _load("moonshine_is_prepared")
     try:
         cache = _conversion_cache(name)

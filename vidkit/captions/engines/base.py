@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from vidkit.captions.audio import Audio, Region
+from vidkit.captions.languages import how_to_caption
 from vidkit.captions.model import Transcript, Word
 from vidkit.captions.script import ScriptWord
 from vidkit.errors import CaptionError
@@ -70,12 +71,12 @@ class Aligner(Protocol):
 
 
 def unsupported(language: str, engine: str = "pocketsphinx") -> CaptionError:
-    """The error for a language the chosen engine does not understand."""
+    """The error for a language the chosen engine does not understand, naming the way to
+    caption that language."""
     where = (
         "the bundled pocketsphinx engine" if engine == "pocketsphinx" else f"the {engine} engine"
     )
     return CaptionError(
         f"{where} only understands English, not {language!r}",
-        hint="use --engine whisper --model PATH (a faster-whisper model on disk), or write "
-        "the captions as an .srt file and render them with `vidkit make --captions FILE`",
+        hint=how_to_caption(base_language(language)),
     )

@@ -13,7 +13,7 @@ from vidkit.cli.output import handle_errors
 # Each subcommand lives in its own module exposing ``command``; they are imported only when
 # used, so `vidkit --help` and quick commands don't pay for the web server or the renderer.
 COMMANDS = (
-    "make", "captions", "probe", "templates", "doctor", "batch",
+    "make", "preview", "captions", "probe", "templates", "doctor", "batch",
     "publish", "links", "serve", "stats", "purge",
 )  # fmt: skip
 

@@ -266,12 +266,21 @@ def _join_segments(
 
 def poster_args(plan: Plan, videos: Sequence[Path], posters: Sequence[Path]) -> list[str]:
     """argv writing one JPEG per rendered video: a frame about a third into the main clip."""
+    at = float(plan.seconds(plan.main_frames)) * 0.3
+    return frame_args([(video, at) for video in videos], posters, quality=3)
+
+
+def frame_args(
+    shots: Sequence[tuple[Path, float]], outputs: Sequence[Path], *, quality: int | None = None
+) -> list[str]:
+    """argv writing one still per (file, seconds) into ``outputs`` (JPEG or PNG by name)."""
     args: list[str] = []
-    at = f"{float(plan.seconds(plan.main_frames)) * 0.3:.3f}"
-    for video in videos:
-        args += ["-ss", at, "-i", str(video)]
-    for i, poster in enumerate(posters):
-        args += ["-map", f"{i}:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1", str(poster)]
+    for video, at in shots:
+        args += ["-ss", f"{at:.3f}", "-i", str(video)]
+    for i, out in enumerate(outputs):
+        args += ["-map", f"{i}:v:0", "-frames:v", "1"]
+        args += ["-q:v", str(quality)] if quality is not None else []
+        args += ["-update", "1", str(out)]
     return args
 
 

@@ -61,7 +61,7 @@ def opaque_box(path: Path) -> tuple[int, int, int, int] | None:
 def test_every_state_is_one_png_of_the_box_size(tmp_path: Path, look: CaptionLook, style: str):
     cues = [cue("We stand together", 0, 1500), cue("for a fair wage.", 1500, 3000)]
     frames = render_cues(cues, style, SIZE, look, tmp_path)
-    assert len(frames) == (7 if style == "karaoke" else 2)
+    assert len(frames) == {"karaoke": 7, "punchy": 4, "classic": 2}[style]  # punchy words pop
     for frame in frames:
         with Image.open(frame.png) as im:
             assert im.size == SIZE and im.mode == "RGBA"
@@ -71,7 +71,7 @@ def test_every_state_is_one_png_of_the_box_size(tmp_path: Path, look: CaptionLoo
 
 def test_classic_sits_at_the_bottom_and_punchy_in_the_middle(tmp_path: Path, look: CaptionLook):
     (classic,) = render_cues([cue("Hello")], "classic", SIZE, look, tmp_path / "c")
-    (punchy,) = render_cues([cue("Hello")], "punchy", SIZE, look, tmp_path / "p")
+    _pop, punchy = render_cues([cue("Hello")], "punchy", SIZE, look, tmp_path / "p")
     c_box, p_box = opaque_box(classic.png), opaque_box(punchy.png)
     assert c_box and p_box
     assert c_box[3] > SIZE[1] - 12  # near the bottom edge
@@ -187,3 +187,20 @@ def test_captions_in_the_campaigns_languages_are_drawn_not_dropped(
     (frame,) = render_cues([cue(text)], "classic", SIZE, look, tmp_path)
     box = opaque_box(frame.png)
     assert box is not None and box[2] - box[0] > 28 * 3  # a caption's width of real glyphs
+
+
+def test_punchy_words_pop_larger_for_a_moment_then_settle(tmp_path: Path, look: CaptionLook):
+    from vidkit.captions.draw import POP_MS
+
+    pop, settled = render_cues([cue("Vote", 1000, 1600)], "punchy", SIZE, look, tmp_path)
+    assert (pop.start, pop.end, settled.start, settled.end) == (
+        1000,
+        1000 + POP_MS,
+        1000 + POP_MS,
+        1600,
+    )
+    big, normal = opaque_box(pop.png), opaque_box(settled.png)
+    assert big and normal
+    assert big[2] - big[0] > (normal[2] - normal[0]) * 1.08  # visibly larger
+    (short,) = render_cues([cue("Go", 0, 120)], "punchy", SIZE, look, tmp_path / "s")
+    assert (short.start, short.end) == (0, 120)  # too short to pop: shown as it is

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,10 @@ class _Placed:
     rtl: bool
 
 
+#: ``punchy`` words pop: this much larger for their first POP_MS milliseconds.
+POP, POP_MS = 1.15, 90
+
+
 def render_cues(
     cues: Sequence[Cue],
     style: str,
@@ -84,10 +88,20 @@ def render_cues(
         if style == "karaoke":
             frames += _karaoke(cue, size, look, out_dir, len(frames))
             continue
+        start = cue.start
+        if style == "punchy" and cue.end - cue.start >= 2 * POP_MS:
+            # the words pop: a moment a little larger, then their size
+            popped = _draw_cue(
+                cue.text, style, size, replace(look, size_px=round(look.size_px * POP))
+            )
+            path = out_dir / f"cap-{len(frames) + 1:05d}.png"
+            popped.image.save(path, compress_level=1)
+            frames.append(CaptionFrame(start, start + POP_MS, path))
+            start += POP_MS
         drawn = _draw_cue(cue.text, style, size, look)
         path = out_dir / f"cap-{len(frames) + 1:05d}.png"
         drawn.image.save(path, compress_level=1)
-        frames.append(CaptionFrame(cue.start, cue.end, path))
+        frames.append(CaptionFrame(start, cue.end, path))
     return frames
 
 

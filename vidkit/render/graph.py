@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from vidkit.render.plan import AUDIO_RATE, OutputPlan, Plan, Segment
+from vidkit.render.plan import AUDIO_RATE, Layer, OutputPlan, Plan, Segment
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class Images:
     layers: Mapping[tuple[int, str], Path]
     captions: Mapping[int, Path] = field(default_factory=dict)
     cards: Mapping[tuple[int, str], Path] = field(default_factory=dict)
+    #: how far right each layer's drawing reaches in its image (pixels): how far to slide it
+    inked: Mapping[tuple[int, str], int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -234,8 +236,13 @@ def _overlays(
         enable = ""
         if layer.start is not None and layer.end is not None:
             enable = f":enable='between(n,{layer.start},{layer.end - 1})'"
+        x = str(layer.box.x)
+        if layer.slide:
+            x = slide_x(layer, images.inked.get((i, layer.key)))
+        elif layer.grow:
+            x = grow_x(layer)
         stmts.append(
-            f"[{v}][{label}]overlay=x={layer.box.x}:y={layer.box.y}{enable}:format=auto:shortest=1[{v}o]"
+            f"[{v}][{label}]overlay=x={x}:y={layer.box.y}{enable}:format=auto:shortest=1[{v}o]"
         )
         v = f"{v}o"
     if out.captions is not None and i in images.captions:
@@ -245,6 +252,27 @@ def _overlays(
         stmts.append(f"[{v}][cap{i}]overlay=x={box.x}:y={box.y}:format=auto:eof_action=pass[{v}c]")
         v = f"{v}c"
     return v
+
+
+def slide_x(layer: Layer, inked: int | None = None) -> str:
+    """The overlay's x as an expression of the frame number: in from beyond the left edge,
+    easing out (cubic) over ``layer.slide`` frames, then still, then out the same way, easing
+    in. ``inked``: how far right the drawing reaches in its image (default: its whole width).
+    Evaluated by ffmpeg per frame: motion is data, not a loop in Python."""
+    assert layer.start is not None and layer.end is not None
+    x, n = layer.box.x, layer.slide
+    d = x + (inked if inked is not None else layer.box.w)  # just off the screen
+    enter = f"pow(1-clip((n-{layer.start})/{n},0,1),3)"
+    leave = f"pow(clip((n-{layer.end - n})/{n},0,1),3)"
+    return f"'{x}-{d}*({enter}+{leave})'"
+
+
+def grow_x(layer: Layer) -> str:
+    """x of a full-width bar that slides in from the left in step with the frame number, so
+    the visible part grows from nothing at ``start`` to the whole width at ``end``."""
+    assert layer.start is not None and layer.end is not None
+    w, span = layer.box.w, max(1, layer.end - layer.start)
+    return f"'-{w}+{w}*clip((n-{layer.start})/{span},0,1)'"
 
 
 def _join_segments(

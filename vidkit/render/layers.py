@@ -4,13 +4,16 @@ captions) and the 1200x630 link-preview card. ffmpeg composites them in the one 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFilter
 
 from vidkit.captions import draw as caption_draw
 from vidkit.render.graph import Images
 from vidkit.render.plan import (
+    BarDrawing,
     Box,
+    EdgeDrawing,
     EndCardDrawing,
     Layer,
     LogoDrawing,
@@ -28,13 +31,16 @@ CARD_MAX_BYTES = 300_000
 def draw(plan: Plan, work: Path) -> Images:
     """Write every image the plan needs into ``work``; return where each one is."""
     layer_files: dict[tuple[int, str], Path] = {}
+    inked: dict[tuple[int, str], int] = {}
     cards: dict[tuple[int, str], Path] = {}
     captions: dict[int, Path] = {}
     for i, out in enumerate(plan.outputs):
         for layer in out.layers:
             path = work / f"o{i}-{layer.key}.png"
-            _draw_layer(layer).save(path)
+            image = _draw_layer(layer)
+            image.save(path)
             layer_files[(i, layer.key)] = path
+            inked[(i, layer.key)] = (image.getbbox() or (0, 0, layer.box.w, 0))[2]
         for seg in (*out.before, *out.after):
             if seg.card is not None:
                 path = work / f"o{i}-{seg.key}.png"
@@ -47,7 +53,7 @@ def draw(plan: Plan, work: Path) -> Images:
                 fps=plan.fps,
                 work=work / f"o{i}-captions",
             )
-    return Images(layers=layer_files, captions=captions, cards=cards)
+    return Images(layers=layer_files, captions=captions, cards=cards, inked=inked)
 
 
 def _draw_layer(layer: Layer) -> Image.Image:
@@ -58,7 +64,29 @@ def _draw_layer(layer: Layer) -> Image.Image:
         return lower_third(d, layer.box)
     if isinstance(d, TitleDrawing):
         return title(d, layer.box)
+    if isinstance(d, EdgeDrawing):
+        return soft_edge(d, layer.box)
+    if isinstance(d, BarDrawing):
+        return Image.new("RGBA", (layer.box.w, layer.box.h), _rgba(d.color, 255))
     raise TypeError(f"no drawing for {type(d).__name__}")
+
+
+def soft_edge(d: EdgeDrawing, box: Box) -> Image.Image:
+    """A shadow that fades away from the picture, and a thin brand-colour line against it."""
+    along = box.h if d.side in ("left", "right") else box.w
+    across = box.w if d.side in ("left", "right") else box.h
+    ramp = Image.linear_gradient("L").resize((1, across))  # 0 (picture side) .. 255 (outside)
+    alpha = ramp.point(lambda v: round(150 * (1 - v / 255) ** 2))
+    line = max(1, across // 12)
+    shade = Image.new("RGBA", (1, across), (0, 0, 0, 0))
+    shade.putalpha(alpha)
+    strip = Image.new("RGBA", (1, across), _rgba(d.color, 255))
+    strip.paste(shade.crop((0, line, 1, across)), (0, line))
+    strip = strip.resize((along, across))
+    rotate = {"left": Image.Transpose.ROTATE_270, "right": Image.Transpose.ROTATE_90,
+              "top": Image.Transpose.FLIP_TOP_BOTTOM, "bottom": None}[d.side]  # fmt: skip
+    # drawn for the bottom side (picture above); turned to face the picture on the others
+    return strip.transpose(rotate) if rotate is not None else strip
 
 
 def _xyxy(x: int, y: int, w: int, h: int) -> tuple[int, int, int, int]:
@@ -159,42 +187,105 @@ def title(d: TitleDrawing, box: Box) -> Image.Image:
 
 
 def end_card(d: EndCardDrawing, width: int, height: int) -> Image.Image:
+    """The closing card: logo, the call to action large, the address (and its QR code), and
+    "Shared by …" when given — centred as one block on tall and square frames, in two columns
+    (words left, QR code right) on wide ones; shrunk until it fits the safe area."""
+    canvas = Image.new("RGBA", (width, height), _rgba(d.brand.colors.secondary, 255))
+    safe, unit = d.safe, min(width, height)
+    wide, tall = width > height * 1.2, height > width * 1.2
+    for k in (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5):
+        qr_side = round(
+            (min(safe.h * 0.62, safe.w * 0.34) if wide else unit * (0.42 if tall else 0.3)) * k
+        )
+        qr = qr_image(d.qr, qr_side) if d.qr else None
+        words_w = safe.w - (qr.width + round(unit * 0.08) if wide and qr else 0)
+        parts = _card_parts(d, round(unit * k), words_w, tall=tall)
+        if qr is not None and not wide:
+            parts.insert(len(parts) - 1 if d.url else len(parts), qr)
+        gap = round(unit * k * 0.04)
+        block_h = sum(img.height for img in parts) + gap * (len(parts) - 1)
+        if block_h <= safe.h and (qr is None or qr.height <= safe.h):
+            break
+    y = safe.y + max(0, (safe.h - block_h) // 2)
+    cx = safe.x + words_w // 2
+    for img in parts:
+        canvas.alpha_composite(img, (cx - img.width // 2, y))
+        y += img.height + gap
+    if qr is not None and wide:
+        qx = safe.x + safe.w - qr.width
+        canvas.alpha_composite(qr, (qx, safe.y + (safe.h - qr.height) // 2))
+    return canvas
+
+
+def _card_parts(d: EndCardDrawing, unit: int, width: int, *, tall: bool) -> list[Image.Image]:
+    """The end card's pieces, top to bottom, each drawn on its own transparent image."""
     c = d.brand.colors
-    canvas = Image.new("RGBA", (width, height), _rgba(c.secondary, 255))
-    safe = d.safe
-    unit = min(width, height)
     heading = FontStack.for_font(d.brand.heading_font, bold=True)
     body = FontStack.for_font(d.brand.body_font)
-    cx = safe.x + safe.w // 2  # centre on the safe area, which may be off-centre
-    y = safe.y + round(safe.h * 0.12)
+    parts: list[Image.Image] = []
     if d.brand.logo is not None:
-        size = round(unit * 0.28)
+        size = round(unit * 0.22)
         img = logo(LogoDrawing(d.brand.logo, 1.0, "top-left"), Box(0, 0, size, size))
-        bbox = img.getbbox() or (0, 0, size, size)
-        img = img.crop(bbox)
-        canvas.alpha_composite(img, (cx - img.width // 2, y))
-        y += img.height + round(unit * 0.06)
-    size = max(10, round(unit * 0.085))
-    lines = textdraw.wrap(d.headline, heading, size, safe.w, max_lines=3) if d.headline else []
-    if lines:
+        parts.append(img.crop(img.getbbox() or (0, 0, size, size)))
+    if d.headline:
+        size = max(10, round(unit * (0.14 if tall else 0.1)))
+        lines = textdraw.wrap(d.headline, heading, size, width, max_lines=3)
         h = round(len(lines) * size * 1.25)
-        textdraw.draw_block(canvas, _xyxy(safe.x, y, safe.w, h), lines, heading, size,
-                            _rgba(c.text), align="center")  # fmt: skip
-        y += h + round(unit * 0.04)
-    if d.url:
-        usize = max(8, round(unit * 0.05))
-        url = _one_line(d.url, body, usize, safe.w)
-        uw = textdraw.measure(url, body, usize)[0]
-        pad = round(usize * 0.6)
-        bar = (
-            cx - uw // 2 - pad, y, cx + (uw + 1) // 2 + pad, y + round(usize * 1.6),
-        )  # fmt: skip
-        ImageDraw.Draw(canvas).rounded_rectangle(
-            bar, radius=round(usize * 0.4), fill=_rgba(c.primary)
+        img = Image.new("RGBA", (width, h), (0, 0, 0, 0))
+        textdraw.draw_block(
+            img, (0, 0, width, h), lines, heading, size, _rgba(c.text), align="center"
         )
-        textdraw.draw_block(canvas, _xyxy(safe.x, y + round(usize * 0.2), safe.w, round(usize * 1.3)),
-                            [url], body, usize, _rgba(c.text), align="center")  # fmt: skip
-    return canvas
+        parts.append(img)
+    if d.shared_by:
+        size = max(8, round(unit * (0.05 if tall else 0.04)))
+        img = Image.new("RGBA", (width, round(size * 1.4)), (0, 0, 0, 0))
+        text = _one_line(d.shared_by, body, size, width)
+        textdraw.draw_block(
+            img, (0, 0, width, img.height), [text], body, size, _rgba(c.text, 210), align="center"
+        )
+        parts.append(img)
+    if d.url:
+        parts.append(
+            _url_pill(d.url, body, max(8, round(unit * (0.065 if tall else 0.055))), width, c)
+        )
+    return parts
+
+
+def _url_pill(url: str, stack: FontStack, size: int, width: int, c: Any) -> Image.Image:
+    text = _one_line(url, stack, size, width)
+    tw = textdraw.measure(text, stack, size)[0]
+    pad = round(size * 0.7)
+    img = Image.new("RGBA", (min(width, tw + 2 * pad), round(size * 1.7)), (0, 0, 0, 0))
+    ImageDraw.Draw(img).rounded_rectangle(
+        (0, 0, img.width - 1, img.height - 1), radius=round(size * 0.45), fill=_rgba(c.primary)
+    )
+    textdraw.draw_block(img, (0, round(size * 0.22), img.width, round(size * 1.3)), [text], stack,
+                        size, _rgba(c.text), align="center")  # fmt: skip
+    return img
+
+
+def qr_image(data: str, size: int) -> Image.Image:
+    """A QR code of ``data`` (segno; error correction M), dark modules on a white tile with
+    the quiet zone scanners need, about ``size`` pixels square (whole pixels per module)."""
+    import segno  # here, not at the top: only end cards with a QR code need it
+
+    code = segno.make(data, error="m", micro=False)
+    matrix = code.matrix
+    quiet = 4
+    modules = len(matrix) + 2 * quiet
+    px = max(2, size // modules)
+    tile = Image.new("L", (modules, modules), 255)
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                tile.putpixel((x + quiet, y + quiet), 0)
+    img = tile.resize((modules * px, modules * px), Image.Resampling.NEAREST).convert("RGBA")
+    mask = Image.new("L", img.size, 0)
+    ImageDraw.Draw(mask).rounded_rectangle(
+        (0, 0, img.width - 1, img.height - 1), radius=px * 2, fill=255
+    )
+    img.putalpha(mask)
+    return img
 
 
 def link_card(poster: Path, out: Path) -> None:

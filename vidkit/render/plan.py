@@ -17,10 +17,11 @@ from vidkit.errors import ConfigError
 from vidkit.render.probe import Media
 from vidkit.template.brand import Brand
 from vidkit.template.presets import Preset
-from vidkit.template.templates import Template, fill
+from vidkit.template.templates import EndCardSpec, Template, fields_of, fill
 
 AUDIO_RATE = 48_000
 _FADE = Fraction(3, 10)
+_SLIDE = Fraction(1, 4)  # 250 ms: quick enough to feel finished, slow enough to see
 _NO_CAP_KBPS = 50_000
 
 
@@ -40,6 +41,22 @@ class LogoDrawing:
     image: Path
     opacity: float
     align: str  # the corner: "top-left" ...
+
+
+@dataclass(frozen=True)
+class EdgeDrawing:
+    """The soft edge of a fitted picture on one ``side`` (left/right/top/bottom): a shadow
+    fading out over the blurred fill, and a thin line of the brand colour along the picture."""
+
+    side: str
+    color: str
+
+
+@dataclass(frozen=True)
+class BarDrawing:
+    """A solid bar in the brand's accent colour (the progress bar)."""
+
+    color: str
 
 
 @dataclass(frozen=True)
@@ -63,9 +80,11 @@ class EndCardDrawing:
     url: str
     brand: Brand
     safe: Box
+    qr: str | None = None  # the address the QR code opens
+    shared_by: str = ""
 
 
-Drawing = LogoDrawing | LowerThirdDrawing | TitleDrawing | EndCardDrawing
+Drawing = LogoDrawing | LowerThirdDrawing | TitleDrawing | EndCardDrawing | BarDrawing | EdgeDrawing
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,8 @@ class Layer:
     start: int | None = None
     end: int | None = None
     fade: int = 0  # frames of fade in and out
+    slide: int = 0  # frames of sliding in from the left edge (and out again), eased
+    grow: bool = False  # revealed from the left in step with the clip (a progress bar)
 
 
 @dataclass(frozen=True)
@@ -300,21 +321,26 @@ def _plan_output(
         if cues
         else None
     )
+    reframe = choose_reframe(reframe_mode, media.width, media.height, w, h, focus)
     layers = [
-        layer
-        for layer in (
-            _logo_layer(t, w, safe),
-            _title_layer(t, values, w, h, main, fps, fade),
-            _lower_third_layer(t, values, min(w, h), safe, cap_box, main, fps, fade),
-        )
-        if layer is not None
+        *_edge_layers(reframe, w, h, t.brand.colors.primary),
+        *(
+            layer
+            for layer in (
+                _logo_layer(t, w, h, safe),
+                _title_layer(t, values, w, h, main, fps, fade),
+                _lower_third_layer(t, values, (w, h), safe, cap_box, main, fps, fade),
+                _progress_layer(t, w, h, main),
+            )
+            if layer is not None
+        ),
     ]
     return OutputPlan(
         preset=p,
         width=w,
         height=h,
         safe=safe,
-        reframe=choose_reframe(reframe_mode, media.width, media.height, w, h, focus),
+        reframe=reframe,
         main_frames=main,
         layers=tuple(layers),
         captions=captions,
@@ -344,16 +370,9 @@ def _segments(
                 Segment("intro", _frames(secs, fps), clip=brand.intro, clip_has_audio=has_audio)
             )
     if t.end_card is not None:
-        headline = fill(t.end_card.headline, values).strip()
-        url = fill(t.end_card.url, values).strip()
-        if headline or url:
-            after.append(
-                Segment(
-                    "end_card",
-                    _frames(t.end_card.duration, fps),
-                    card=EndCardDrawing(headline, url, brand, safe),
-                )
-            )
+        card = _end_card(t.end_card, values, brand, safe)
+        if card is not None:
+            after.append(Segment("end_card", _frames(t.end_card.duration, fps), card=card))
     if t.outro and brand.outro is not None:
         secs, has_audio = stings.get(brand.outro, (0.0, False))
         if secs > 0:
@@ -361,6 +380,28 @@ def _segments(
                 Segment("outro", _frames(secs, fps), clip=brand.outro, clip_has_audio=has_audio)
             )
     return tuple(before), tuple(after)
+
+
+def _end_card(
+    spec: EndCardSpec, values: Mapping[str, str], brand: Brand, safe: Box
+) -> EndCardDrawing | None:
+    headline = fill(spec.headline, values).strip()
+    url = fill(spec.url, values).strip()
+    if not (headline or url):
+        return None
+    shared = fill(spec.shared_by, values).strip() if spec.shared_by else ""
+    # "Shared by {shared_by}" only when the field is filled in: never "Shared by" alone
+    if shared and all(values.get(f, "").strip() for f in fields_of(spec.shared_by)):
+        shared_by = shared
+    else:
+        shared_by = ""
+    qr = qr_target(url) if spec.qr and url else None
+    return EndCardDrawing(headline, url, brand, safe, qr=qr, shared_by=shared_by)
+
+
+def qr_target(url: str) -> str:
+    """The address a QR code opens for an end card's url (``example.org/join`` → https)."""
+    return url if "://" in url else f"https://{url}"
 
 
 def _main_frames(media: Media, p: Preset, fps: Fraction, extra: int) -> int:
@@ -373,13 +414,39 @@ def _main_frames(media: Media, p: Preset, fps: Fraction, extra: int) -> int:
     return main
 
 
-def _logo_size(t: Template, w: int) -> int:
-    """The logo's side in pixels, or 0 when the template or the brand has none."""
-    return round(t.logo.width * w) if t.logo is not None and t.brand.logo is not None else 0
+@dataclass(frozen=True)
+class ShapeLook:
+    """How big the parts are drawn on one shape of frame, relative to the template's sizes:
+    a wide frame is watched on a screen across a room, a tall one in the hand."""
+
+    captions: float  # times the template's caption size (a fraction of the frame height)
+    lower_third: float  # lower third height, as a fraction of the frame's shorter side
 
 
-def _logo_layer(t: Template, w: int, safe: Box) -> Layer | None:
-    size = _logo_size(t, w)
+SHAPES = {
+    "tall": ShapeLook(captions=1.0, lower_third=0.24),
+    "square": ShapeLook(captions=1.15, lower_third=0.17),
+    "wide": ShapeLook(captions=1.4, lower_third=0.15),
+}
+
+
+def shape_of(w: int, h: int) -> str:
+    """``tall`` (9:16, 4:5), ``square`` (1:1) or ``wide`` (16:9)."""
+    if h > w * 1.2:
+        return "tall"
+    return "wide" if w > h * 1.2 else "square"
+
+
+def _logo_size(t: Template, w: int, h: int) -> int:
+    """The logo's side in pixels (the template's width is a fraction of the frame's shorter
+    side, so a 16:9 logo is not twice a 9:16 one), or 0 when there is no logo."""
+    if t.logo is None or t.brand.logo is None:
+        return 0
+    return round(t.logo.width * min(w, h))
+
+
+def _logo_layer(t: Template, w: int, h: int, safe: Box) -> Layer | None:
+    size = _logo_size(t, w, h)
     if not size or t.logo is None or t.brand.logo is None:
         return None
     lx = safe.x if "left" in t.logo.position else safe.x + safe.w - size
@@ -392,9 +459,9 @@ def _logo_layer(t: Template, w: int, safe: Box) -> Layer | None:
 def _caption_box(t: Template, w: int, h: int, safe: Box) -> tuple[Box, int]:
     """The caption band and its text size; captions never sit on the logo: a logo in the same
     edge pushes them inwards."""
-    cap_size = max(8, round(t.captions.size * h))
+    cap_size = max(8, round(t.captions.size * h * SHAPES[shape_of(w, h)].captions))
     cap_h = round(cap_size * 1.3 * 2 + cap_size * 0.8)
-    logo_h = _logo_size(t, w)
+    logo_h = _logo_size(t, w, h)
     logo_edge = ("top" if "top" in t.logo.position else "bottom") if logo_h and t.logo else None
     if t.captions.position == "bottom":
         cap_y = safe.y + safe.h - cap_h - (logo_h if logo_edge == "bottom" else 0)
@@ -421,7 +488,7 @@ def _title_layer(
 def _lower_third_layer(
     t: Template,
     values: Mapping[str, str],
-    unit: int,
+    size: tuple[int, int],
     safe: Box,
     cap_box: Box,
     main: int,
@@ -436,13 +503,51 @@ def _lower_third_layer(
     start = _frames(lt.start, fps) if lt.start > 0 else 0
     if not (title or sub) or start >= main:
         return None
-    lt_h = round(unit * 0.17)
+    lt_h = round(min(size) * SHAPES[shape_of(*size)].lower_third)
     # above the caption band when captions are at the bottom (where it would be, cues or not)
     bottom = cap_box.y if t.captions.position == "bottom" else safe.y + safe.h
     box = Box(safe.x, max(safe.y, bottom - lt_h), safe.w, lt_h)
     end = min(main, start + _frames(lt.duration, fps))
+    drawing = LowerThirdDrawing(title, sub, lt.style, t.brand)
+    slide = _frames(_SLIDE, fps) if lt.motion == "slide" else 0
+    # sliding, it only softens its edge in: a long fade would hide the movement
+    fade = 0 if lt.motion == "none" else (_frames(_SLIDE / 3, fps) if slide else fade)
+    return Layer("lower_third", box, drawing, start, end, fade, slide)
+
+
+def _edge_layers(r: Reframe, w: int, h: int, color: str) -> list[Layer]:
+    """Fit mode: strips along the picture's sides where it meets the blurred fill (only those
+    strips are blended, so the soft edge costs little), instead of a hard seam."""
+    if r.mode != "fit":
+        return []
+    m = max(2, round(min(w, h) * 0.035))
+    boxes = {
+        "left": Box(r.x - m, r.y, m, r.scale_h),
+        "right": Box(r.x + r.scale_w, r.y, m, r.scale_h),
+        "top": Box(r.x, r.y - m, r.scale_w, m),
+        "bottom": Box(r.x, r.y + r.scale_h, r.scale_w, m),
+    }
+    return [
+        Layer(f"edge_{side}", box, EdgeDrawing(side, color))
+        for side, box in boxes.items()
+        if box.x >= 0
+        and box.y >= 0
+        and box.x + box.w <= w
+        and box.y + box.h <= h
+        and box.w > 0
+        and box.h > 0
+    ]
+
+
+def _progress_layer(t: Template, w: int, h: int, main: int) -> Layer | None:
+    """A thin bar along the top or bottom edge that fills as the clip plays."""
+    bar = t.progress_bar
+    if bar is None:
+        return None
+    bh = max(2, round(bar.height * h))
+    y = 0 if bar.position == "top" else h - bh
     return Layer(
-        "lower_third", box, LowerThirdDrawing(title, sub, lt.style, t.brand), start, end, fade
+        "progress", Box(0, y, w, bh), BarDrawing(t.brand.colors.accent), 0, main, grow=True
     )
 
 

@@ -22,6 +22,9 @@ from vidkit.template.strict_yaml import Field, between, length
 POSITIONS = ("top-left", "top-right", "bottom-left", "bottom-right")
 CAPTION_STYLES = ("classic", "karaoke", "punchy")
 
+#: How a lower third enters and leaves: slides in from the edge (eased), fades, or just appears.
+MOTIONS = ("slide", "fade", "none")
+
 SCHEMA: dict[str, Field] = {
     "name": Field(str),
     "description": Field(str, default=""),
@@ -53,6 +56,7 @@ SCHEMA: dict[str, Field] = {
             "start": Field(float, default=0.5, check=between(0, 600)),
             "duration": Field(float, default=4.5, check=between(0.5, 60)),
             "style": Field(str, default="bar", choices=("bar", "pill")),
+            "motion": Field(str, default="slide", choices=MOTIONS),
         }
     ),
     "end_card": Field(
@@ -60,6 +64,14 @@ SCHEMA: dict[str, Field] = {
             "headline": Field(str, required=True),
             "url": Field(str, default=""),
             "duration": Field(float, default=3.0, check=between(0.5, 15)),
+            "qr": Field(bool, default=False),
+            "shared_by": Field(str, default=""),
+        }
+    ),
+    "progress_bar": Field(
+        {
+            "position": Field(str, default="top", choices=("top", "bottom")),
+            "height": Field(float, default=0.006, check=between(0.002, 0.03)),
         }
     ),
     "captions": Field(
@@ -106,6 +118,7 @@ class LowerThirdSpec:
     start: float
     duration: float
     style: str
+    motion: str = "slide"  # slide (in from the edge, eased) | fade | none
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,14 @@ class EndCardSpec:
     headline: str
     url: str
     duration: float
+    qr: bool = False  # a QR code of the url, to scan from a TV or a laptop screen
+    shared_by: str = ""  # e.g. "Shared by {shared_by}": hidden while its field is empty
+
+
+@dataclass(frozen=True)
+class ProgressBarSpec:
+    position: str  # top | bottom edge of the frame
+    height: float  # fraction of the frame height
 
 
 @dataclass(frozen=True)
@@ -155,6 +176,7 @@ class Template:
     outro: bool
     fields: frozenset[str]  # merge fields the template's texts use
     digest: str = field(default="")
+    progress_bar: ProgressBarSpec | None = None
 
     def merge_fields(self, given: Mapping[str, str]) -> dict[str, str]:
         """Defaults overlaid with ``given``; refuse unknown and missing fields by name."""
@@ -183,6 +205,11 @@ def fill(text: str, values: Mapping[str, str]) -> str:
         if name is not None:
             out.append(values.get(name, ""))
     return "".join(out)
+
+
+def fields_of(text: str) -> list[str]:
+    """The merge fields ``text`` uses (a text already validated at load)."""
+    return [name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name]
 
 
 def _fields_in(text: str, path: Path, key: str) -> set[str]:
@@ -288,4 +315,5 @@ def load_template(
         outro=data["outro"],
         fields=frozenset(used),
         digest=digest_files([path], extra=kit.digest),
+        progress_bar=spec(ProgressBarSpec, "progress_bar"),
     )

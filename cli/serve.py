@@ -6,8 +6,6 @@ from urllib.parse import urlsplit
 
 import click
 
-from vidkit.web.server import Ready, serve
-
 from .output import say
 from .settings_options import db_option, settings, storage_options
 
@@ -26,7 +24,7 @@ from .settings_options import db_option, settings, storage_options
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Server processes sharing the port (POSIX); about one per CPU core.",
+    help="Server processes sharing the port; about one per CPU core.",
 )
 @db_option
 @storage_options
@@ -35,9 +33,13 @@ def command(
 ) -> None:
     """Serve share pages at BASE_URL/s/CODE and count previews, clicks and plays.
 
-    Put it behind a TLS proxy for production and set VIDKIT_BASE_URL to the public https URL.
+    Runs the ASGI app (vidkit.web:app) under uvicorn with the limits it needs. Put it behind
+    a TLS proxy for production, set VIDKIT_BASE_URL to the public https URL and, behind the
+    proxy, VIDKIT_TRUST_PROXY=1 (FORWARDED_ALLOW_IPS lists the proxies, default 127.0.0.1).
     The JSON API under /api/ needs VIDKIT_ADMIN_TOKEN. Stops cleanly on Ctrl-C or SIGTERM.
     """
+    from vidkit.web.server import Ready, serve  # uvicorn is loaded only to serve
+
     s = settings(db=db, storage=storage, base_url=base_url)
 
     def ready(info: Ready) -> None:

@@ -1,0 +1,85 @@
+"""uvicorn's httptools protocol with the two limits it lacks: a whole request head within
+:data:`HEAD_SECONDS`, and at most :data:`MAX_HEAD_BYTES` of it.
+
+uvicorn arms its keep-alive timer only while a connection is idle and cancels it on the first
+byte, so a client that trickles a byte every few seconds held a connection forever; nor does
+its httptools parser cap a request line or headers. ``vidkit serve`` uses this class; with
+another launcher pass ``--http vidkit.web.protocol:HttpProtocol``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+HEAD_SECONDS = 10.0
+MAX_HEAD_BYTES = 16 * 1024
+
+
+class HeadTooLarge(Exception):
+    """Raised inside a parser callback: httptools turns it into a parse error (answered 400)."""
+
+
+class HttpProtocol(HttpToolsProtocol):
+    _head_timer: asyncio.TimerHandle | None = None
+    _head_bytes = 0
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_timer()
+        super().connection_lost(exc)
+
+    def _arm_head_timer(self) -> None:
+        self._cancel_head_timer()
+        self._head_bytes = 0
+        self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_timeout)
+
+    def _cancel_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timeout(self) -> None:
+        self._head_timer = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def on_message_begin(self) -> None:
+        self._head_bytes = 0
+        super().on_message_begin()
+
+    def on_url(self, url: bytes) -> None:
+        self._count(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count(len(name) + len(value))
+        super().on_header(name, value)
+
+    def _count(self, n: int) -> None:
+        self._head_bytes += n
+        if self._head_bytes > MAX_HEAD_BYTES:
+            raise HeadTooLarge
+
+    def on_headers_complete(self) -> None:
+        self._cancel_head_timer()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self.cycle.response_complete and not self.transport.is_closing():
+            self._arm_head_timer()  # every parsed request is answered: waiting for a head
+
+    def _unsupported_upgrade_warning(self) -> None:
+        """An ``Upgrade`` request is served as plain HTTP; no warning per request to flood
+        the log with."""
+
+
+def protocol_options() -> dict[str, Any]:
+    """The uvicorn options that go with this protocol (see :func:`vidkit.web.server.config`)."""
+    return {"http": HttpProtocol, "ws": "none"}

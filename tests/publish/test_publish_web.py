@@ -111,8 +111,14 @@ def test_https_base_gets_an_x_player_card(settings: Settings, bundle: Path) -> N
     assert m["twitter:player"] == f"https://share.example.org/embed/{s.code}"
 
 
+def view_token(page: bytes) -> str:
+    """The per-view token a share or embed page carries for its beacons and share buttons."""
+    return parse(page).first("video")["data-view"]
+
+
 def test_share_buttons_hand_out_child_links_tagged_with_channel_and_parent(site: Site) -> None:
-    page = parse(site.get(f"/s/{site.code}").body)
+    body = site.get(f"/s/{site.code}").body
+    page, token = parse(body), view_token(body)
     links = {link.code: link for link in site.registry.links(site.video_id)}
     root = links[site.code]
     hrefs = {a["class"]: a["href"] for a in page.all("a")}
@@ -120,13 +126,18 @@ def test_share_buttons_hand_out_child_links_tagged_with_channel_and_parent(site:
     for channel, prefix in (("whatsapp", "https://wa.me/"), ("facebook", "https://www.facebook.com/"),
                             ("x", "https://x.com/"), ("telegram", "https://t.me/"),
                             ("email", "mailto:"), ("copy", "http://")):  # fmt: skip
-        href = hrefs[channel]
-        assert href.startswith(prefix)
-        child = next(c for c in links.values() if c.code in href)
+        assert hrefs[channel] == f"{site.settings.base_url}/s/{site.code}/share/{channel}"
+        resp = site.get(f"/s/{site.code}/share/{channel}?v={token}")
+        target = dict(resp.headers).get("location") or resp.body.decode().strip()
+        assert target.startswith(prefix)
+        links = {link.code: link for link in site.registry.links(site.video_id)}
+        child = next(c for c in links.values() if c.code in target)
         assert child.channel == channel and child.parent_id == root.id
     # a click on a child link, re-shared again, extends the tree
     child = next(c for c in links.values() if c.channel == "whatsapp")
-    site.get(f"/s/{child.code}")
+    token = view_token(site.get(f"/s/{child.code}").body)
+    for channel in hrefs:
+        site.get(f"/s/{child.code}/share/{channel}?v={token}")
     grandchildren = [c for c in site.registry.links(site.video_id) if c.parent_id == child.id]
     assert {c.channel for c in grandchildren} == set(hrefs)
     assert site.counts(child.code)["parent"] == site.code
@@ -278,8 +289,9 @@ def test_api_is_closed_when_no_token_is_configured(site: Site) -> None:
 
 
 def test_play_and_watch_through_beacons(site: Site) -> None:
+    token = view_token(site.get(f"/embed/{site.code}").body)  # a player view, not a click
     for body in (b"e=start", b"e=25", b"e=50", b"e=75", b"e=100", b"e=bogus"):
-        resp = site.app(request("POST", f"/b/{site.code}", body=body))
+        resp = site.app(request("POST", f"/b/{site.code}?v={token}", body=body))
         assert resp.status == (404 if body == b"e=bogus" else 204)
     assert site.app(request("GET", f"/b/{site.code}")).status == 405
     c = site.counts()

@@ -75,6 +75,7 @@ class Spliced:
         gz_headers: list[tuple[str, str]] | None = None,
     ) -> None:
         self.parts = body.split(VIEW_MARKER.encode())
+        self.headers, self.gz_headers = headers, gz_headers or []
         length = len(body) + (len(self.parts) - 1) * (TOKEN_CHARS - len(VIEW_MARKER))
         self.head = encode_headers(_HTML, length, headers)
         self.gz_parts: list[bytes] = []
@@ -92,10 +93,11 @@ class Spliced:
         t = token.encode()
         plain = t.join(self.parts)
         if not gz or not self.gz_parts:
-            return Response(200, plain, raw=self.head)
+            return Response(200, plain, _HTML, self.headers, raw=self.head)
         stored = b"\x00" + struct.pack("<HH", len(t), len(t) ^ 0xFFFF) + t
         trailer = struct.pack("<II", zlib.crc32(plain), len(plain) & 0xFFFFFFFF)
-        return Response(200, _GZIP_HEAD + stored.join(self.gz_parts) + trailer, raw=self.gz_head)
+        body = _GZIP_HEAD + stored.join(self.gz_parts) + trailer
+        return Response(200, body, _HTML, self.gz_headers, raw=self.gz_head)
 
 
 @dataclass

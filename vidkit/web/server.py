@@ -102,7 +102,8 @@ def serve(
             _Supervisor(cfg, [sock], started).run()
             return
         server = _Server(cfg, started)
-        server.run(sockets=[sock])
+        with _stops_end_quietly():
+            server.run(sockets=[sock])
         if not server.started:
             raise VidkitError("the share server could not start; see the log above")
     finally:
@@ -133,6 +134,22 @@ def _stops_interrupt(clicklog: ClickLog) -> Iterator[None]:
         return
     stops = (signal.SIGINT, signal.SIGTERM)
     before = {sig: signal.signal(sig, lambda *_: clicklog.interrupt()) for sig in stops}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def _stops_end_quietly() -> Iterator[None]:
+    """uvicorn re-raises the stop signal once it has shut down, for the handler it found; let
+    that handler do nothing, so a clean stop exits 0 rather than by the signal."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stops = (signal.SIGINT, signal.SIGTERM)
+    before = {sig: signal.signal(sig, lambda *_: None) for sig in stops}
     try:
         yield
     finally:

@@ -11,6 +11,9 @@ every step is bounded in time and the servers it starts are stopped at the end.
 2. Durability: wrk runs against a fresh link, the server is killed with SIGKILL half-way, then
    restarted (it replays its click log) and stopped. Every response wrk received must be a click
    in the database. Goal: 0 lost.
+3. Backpressure: one client pipelines share-page requests for 10 s and never reads an answer,
+   while a normal visitor fetches the page every 50 ms. Goals: the server's resident memory (all
+   workers) grows by at most 50 MB; the visitor's worst latency stays under 1 s.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -145,6 +149,84 @@ def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> str:
     return err.decode(errors="replace")
 
 
+def group_rss(pgid: int) -> int:
+    """Resident memory (bytes) of every process in the group ``pgid`` (the server's workers)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:  # fields after the name: state, ppid, pgrp, ...
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        kb = re.search(r"VmRSS:\s+(\d+) kB", status)
+        total += int(kb.group(1)) * 1024 if kb else 0
+    return total
+
+
+def pipeline_flood(port: int, path: str, seconds: float, stop: threading.Event) -> int:
+    """One client that pipelines GETs as fast as it can and never reads; returns bytes sent."""
+    request = f"GET {path} HTTP/1.1\r\nHost: x\r\nUser-Agent: {UA}\r\n\r\n".encode() * 64
+    sent = 0
+    deadline = time.monotonic() + seconds
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.settimeout(0.2)
+        while time.monotonic() < deadline and not stop.is_set():
+            try:
+                sent += sock.send(request)
+            except TimeoutError:
+                continue  # the server stopped reading us: backpressure
+            except OSError:
+                break  # the server closed the connection
+    return sent
+
+
+def visitor_latency(url: str, seconds: float) -> tuple[float, int]:
+    """A normal visitor fetching ``url`` (new connection each time); worst latency and count."""
+    parts = urlsplit(url)
+    worst, n = 0.0, 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        t0 = time.monotonic()
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        try:
+            conn.request("GET", parts.path, headers={"User-Agent": UA})
+            conn.getresponse().read()
+        except OSError:
+            pass  # counted as the full wait below
+        finally:
+            conn.close()
+        worst = max(worst, time.monotonic() - t0)
+        n += 1
+        time.sleep(0.05)
+    return worst, n
+
+
+def flood(env: dict[str, str], port: int, share: str, seconds: int, workers: int) -> dict:
+    """RSS growth of the server under a pipelining client that never reads, and the worst
+    latency a normal visitor sees meanwhile."""
+    proc = start_vidkit(env, port, workers)
+    try:
+        time.sleep(1)
+        before = group_rss(proc.pid)
+        stop_flag = threading.Event()
+        result: dict[str, int] = {}
+        attacker = threading.Thread(
+            target=lambda: result.update(
+                sent=pipeline_flood(port, urlsplit(share).path, seconds, stop_flag)
+            )
+        )
+        attacker.start()
+        worst, n = visitor_latency(share, seconds)
+        peak = group_rss(proc.pid)
+        stop_flag.set()
+        attacker.join(30)
+    finally:
+        stop(proc)
+    return {"growth": peak - before, "before": before, "worst": worst, "visits": n, **result}
+
+
 def make_video(folder: Path) -> Path:
     video = folder / "bench.mp4"
     FFmpegRunner(locate())(
@@ -226,6 +308,9 @@ def main() -> None:
                     finally:
                         stop(proc)
 
+        # 3. a client that pipelines and never reads, and a normal visitor meanwhile ---------
+        flooded = flood(env, port, share, max(args.seconds, 10), args.workers)
+
         # 2. kill -9 of every worker mid-load, restart (replays the click log), stop -----------
         with Registry.open(settings.db) as reg:
             base = reg.event_count("click")
@@ -283,7 +368,15 @@ def main() -> None:
         f"{at_kill:,} in the database at the kill; {stored:,} after restart ({replayed})"
     )
     print(f"clicks lost through kill -9: {lost}   (goal 0)")
-    if max(ratios.values()) < 0.25 or lost:
+    growth_mb = flooded["growth"] / 2**20
+    print(
+        f"pipelining client that never reads ({flooded.get('sent', 0) / 2**20:,.0f} MB sent), "
+        f"{args.workers} worker(s): RSS {flooded['before'] / 2**20:,.0f} MB, "
+        f"growth {growth_mb:,.1f} MB (goal <= 50); "
+        f"a visitor's worst latency meanwhile {flooded['worst']:.3f} s over {flooded['visits']} "
+        "visits (goal < 1 s)"
+    )
+    if max(ratios.values()) < 0.25 or lost or growth_mb > 50 or flooded["worst"] >= 1:
         sys.exit(1)
 
 

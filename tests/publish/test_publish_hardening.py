@@ -17,7 +17,7 @@ from publish_helpers import request
 from test_publish_web import Site, make_site
 
 from vidkit.config import Settings, load_settings
-from vidkit.registry import Event, Registry, Video
+from vidkit.registry import Registry, Video
 from vidkit.web import clicklog
 from vidkit.web.clicklog import ClickLog, decode
 
@@ -123,7 +123,9 @@ def test_a_full_disk_keeps_pages_answering_and_counts_in_memory(site: Site) -> N
     assert site.counts()["clicks"] == 6  # the held clicks are committed with the rest
     assert site.log.health()["held_in_memory"] == 0
     site.get(f"/s/{site.code}")
-    assert site.get("/healthz").body == b"ok\nclicklog: ok\nheld_in_memory: 0\nforeign_segments: 0\n"
+    assert (
+        site.get("/healthz").body == b"ok\nclicklog: ok\nheld_in_memory: 0\nforeign_segments: 0\n"
+    )
     lines = segment.read_bytes()
     assert lines.startswith(good) and all(decode(x) for x in lines.splitlines())
 

@@ -167,6 +167,7 @@ class ShareServer:
         loop = asyncio.get_running_loop()
         ticks = 0
         purged = ""
+        failing = False
         while True:
             await asyncio.sleep(self.flush_seconds)
             running.log.take()
@@ -181,7 +182,13 @@ class ShareServer:
                     await loop.run_in_executor(running.db_thread, purge, running.registry, days)
                     purged = day
             except Exception:  # keep serving; the events stay in the log and are retried
-                log.exception("could not commit clicks to the database; will retry")
+                if not failing:  # once, not every half second while the database is down
+                    log.exception("could not commit clicks to the database; will retry")
+                failing = True
+            else:
+                if failing:
+                    log.warning("clicks are committed to the database again")
+                failing = False
 
     # requests ------------------------------------------------------------------------------
 

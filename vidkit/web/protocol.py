@@ -1,5 +1,6 @@
-"""uvicorn's httptools protocol with the two limits it lacks: a whole request head within
-:data:`HEAD_SECONDS`, and at most :data:`MAX_HEAD_BYTES` of it.
+"""uvicorn's httptools protocol with the limits it lacks: a whole request head within
+:data:`HEAD_SECONDS`, at most :data:`MAX_HEAD_BYTES` of it, and no reading ahead of a
+pipelining client while its queued requests wait for answers.
 
 uvicorn arms its keep-alive timer only while a connection is idle and cancels it on the first
 byte, so a client that trickles a byte every few seconds held a connection forever; nor does
@@ -72,7 +73,14 @@ class HttpProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if self.cycle.response_complete and not self.transport.is_closing():
+        if self.transport.is_closing():
+            return
+        if self.pipeline:
+            # uvicorn resumes reading after every answer; with parsed requests still queued,
+            # a client that pipelines and never reads would have us read and queue its
+            # requests without end. Read again once the queue is answered.
+            self.flow.pause_reading()
+        elif self.cycle.response_complete:
             self._arm_head_timer()  # every parsed request is answered: waiting for a head
 
     def _unsupported_upgrade_warning(self) -> None:

@@ -197,11 +197,16 @@ def _tiny_disk(path: Path, size: str) -> Iterator[Path]:
 
 
 def _fill(folder: Path) -> Path:
+    """Fill the disk to the last byte."""
     filler = folder / "filler"
-    with open(filler, "wb") as f, contextlib.suppress(OSError):
-        while True:
-            f.write(b"\0" * 4096)
-            f.flush()
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (65536, 512, 1):
+            with contextlib.suppress(OSError):
+                while os.write(fd, b"\0" * size):
+                    pass
+    finally:
+        os.close(fd)
     return filler
 
 

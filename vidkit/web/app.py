@@ -8,7 +8,9 @@ only redirect is a share button's, to a platform's fixed share URL built here.
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
 import struct
 import time
 import zlib
@@ -29,6 +31,7 @@ from .http import RawHeaders, Request, Response, encode_headers
 from .media import file_response
 from .page import VIEW_MARKER, PageData, asset, render_embed, render_share, share_target
 
+log = logging.getLogger("vidkit.web")
 PAGE_TTL = 300.0  # seconds a rendered page (and its presigned media URLs) is reused
 MAX_PAGES = 20_000
 MAX_SHARE_DEPTH = 12  # deeper links hand out themselves instead of minting children
@@ -139,6 +142,7 @@ class ShareApp:
         self._pages: dict[str, _Page] = {}
         self._salt_day = ""
         self._salt = b""
+        self._salt_retry = 0.0
         self._captions: dict[str, bytes] = {}
         self._published: dict[str, tuple[bool, float]] = {}
 
@@ -237,9 +241,17 @@ class ShareApp:
         return None
 
     def salt(self, now: float) -> bytes:
+        """The day's salt. If the database cannot make it (a full disk at midnight), a random
+        one held only in memory stands in, and the database is asked again a minute later."""
         day = utc_day(now)
-        if day != self._salt_day:
-            self._salt = self.registry.salt(day)
+        if day != self._salt_day or (self._salt_retry and now >= self._salt_retry):
+            try:
+                self._salt, self._salt_retry = self.registry.salt(day), 0.0
+            except Exception:  # noqa: BLE001 - any database failure; pages must answer
+                if day != self._salt_day:
+                    log.exception("cannot store the visitor salt for %s; using one in memory", day)
+                    self._salt = secrets.token_bytes(32)
+                self._salt_retry = now + 60
             self._salt_day = day
         return self._salt
 

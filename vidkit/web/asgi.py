@@ -133,6 +133,7 @@ class ShareServer:
             clicklog = ClickLog(s.log_dir, registry)
             replayed = clicklog.open()
             app = ShareApp(s, registry, storage, clicklog)
+            app.salt(registry.clock())  # made now, not by the first click of the day
         except BaseException:
             registry.close()
             raise

@@ -6,6 +6,7 @@ import contextlib
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from test_publish_server import _stop, _wait_ready
 from vidkit.config import Settings, load_settings
 from vidkit.publish import publish
 from vidkit.registry import Registry
+from vidkit.stats import stats
 from vidkit.storage import open_storage
 from vidkit.web import protocol
 from vidkit.web.server import BackgroundServer
@@ -241,3 +243,67 @@ def test_a_full_disk_keeps_answering_and_loses_no_answered_click(
             assert reg.event_count("click") == 310
         log = (tmp_path / "serve.err").read_text()
         assert log.count("cannot write the click log") == 1  # logged once
+
+
+def test_importing_the_app_is_cheap(tmp_path: Path) -> None:
+    """``import vidkit.web`` loads no server and no database code; ``vidkit.web.app`` opens
+    nothing until the server starts it."""
+    code = (
+        "import sys, vidkit.web as w; "
+        "print(sorted(m for m in ('uvicorn', 'vidkit.registry', 'sqlite3') if m in sys.modules)); "
+        "w.app; print('uvicorn' in sys.modules)"
+    )
+    env = {**os.environ, "VIDKIT_HOME": str(tmp_path / "home")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=env)  # fmt: skip
+    assert out.stdout.split() == ["[]", "False"]
+    assert not (tmp_path / "home").exists()
+
+
+def test_any_asgi_server_can_run_the_app(settings: Settings, bundle: Path, tmp_path: Path) -> None:
+    """``uvicorn vidkit.web:app``: settings from the environment, start-up and the final flush
+    in the ASGI lifespan."""
+    port = free_port()
+    env = {**os.environ, "VIDKIT_HOME": str(settings.home), "VIDKIT_DB": settings.db,
+           "VIDKIT_BASE_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
+    code = _publish(load_settings(env), bundle)
+    argv = [sys.executable, "-m", "uvicorn", "vidkit.web:app", "--port", str(port),
+            "--http", "vidkit.web.protocol:HttpProtocol", "--no-access-log"]  # fmt: skip
+    with open(tmp_path / "uvicorn.err", "wb") as err:
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=err,
+                                start_new_session=True)  # fmt: skip
+        try:
+            _wait_ready(f"http://127.0.0.1:{port}", proc)
+            for _ in range(7):
+                assert fetch(f"http://127.0.0.1:{port}/s/{code}")[0] == 200
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(30)
+    with Registry.open(settings.db) as reg:
+        assert reg.event_count("click") == 7
+    assert not list(load_settings(env).log_dir.glob("*.log"))
+
+
+def test_behind_a_trusted_proxy_visitors_are_told_apart(
+    settings: Settings, bundle: Path, tmp_path: Path
+) -> None:
+    """With VIDKIT_TRUST_PROXY, uvicorn takes the address from X-Forwarded-For sent by a
+    proxy in FORWARDED_ALLOW_IPS; without it, a forwarded header is ignored."""
+    results = {}
+    for trust in ("1", ""):
+        port = free_port()
+        home = tmp_path / f"home{trust or 0}"
+        env = {**os.environ, "VIDKIT_HOME": str(home), "VIDKIT_BASE_URL": f"http://127.0.0.1:{port}",
+               "VIDKIT_TRUST_PROXY": trust, "FORWARDED_ALLOW_IPS": "127.0.0.1"}  # fmt: skip
+        env.pop("VIDKIT_DB", None)
+        s = load_settings(env)
+        code = _publish(s, bundle)
+        with _serve(env, port, tmp_path / f"serve{trust}.err"):
+            for i in range(4):
+                fetch(
+                    f"http://127.0.0.1:{port}/s/{code}",
+                    headers={"X-Forwarded-For": f"198.51.100.{i}"},
+                )
+        with Registry.open(s.db) as reg:
+            results[trust] = stats(reg)["links"][0]["unique_visitors"]
+    assert results == {"1": 4, "": 1}

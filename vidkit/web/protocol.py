@@ -24,31 +24,32 @@ class HeadTooLarge(Exception):
 
 
 class HttpProtocol(HttpToolsProtocol):
+    # One timer per connection, re-armed only when it fires: per request, just a time stamp.
     _head_timer: asyncio.TimerHandle | None = None
+    _waiting_since: float | None = None  # loop time since which a request head is awaited
     _head_bytes = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._arm_head_timer()
+        self._waiting_since = self.loop.time()
+        self._head_timer = self.loop.call_later(HEAD_SECONDS, self._check_head)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_head_timer()
-        super().connection_lost(exc)
-
-    def _arm_head_timer(self) -> None:
-        self._cancel_head_timer()
-        self._head_bytes = 0
-        self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_timeout)
-
-    def _cancel_head_timer(self) -> None:
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
+        super().connection_lost(exc)
 
-    def _head_timeout(self) -> None:
+    def _check_head(self) -> None:
         self._head_timer = None
-        if not self.transport.is_closing():
-            self.transport.close()
+        if self.transport.is_closing():
+            return
+        since = self._waiting_since
+        left = HEAD_SECONDS if since is None else since + HEAD_SECONDS - self.loop.time()
+        if left <= 0:
+            self.transport.close()  # no whole request head in time
+        else:
+            self._head_timer = self.loop.call_later(left, self._check_head)
 
     def on_message_begin(self) -> None:
         self._head_bytes = 0
@@ -68,7 +69,7 @@ class HttpProtocol(HttpToolsProtocol):
             raise HeadTooLarge
 
     def on_headers_complete(self) -> None:
-        self._cancel_head_timer()
+        self._waiting_since = None
         super().on_headers_complete()
 
     def on_response_complete(self) -> None:
@@ -80,8 +81,9 @@ class HttpProtocol(HttpToolsProtocol):
             # a client that pipelines and never reads would have us read and queue its
             # requests without end. Read again once the queue is answered.
             self.flow.pause_reading()
-        elif self.cycle.response_complete:
-            self._arm_head_timer()  # every parsed request is answered: waiting for a head
+        elif self.cycle.response_complete:  # every parsed request is answered
+            self._waiting_since = self.loop.time()
+            self._head_bytes = 0
 
     def _unsupported_upgrade_warning(self) -> None:
         """An ``Upgrade`` request is served as plain HTTP; no warning per request to flood

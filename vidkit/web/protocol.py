@@ -19,6 +19,43 @@ HEAD_SECONDS = 10.0
 MAX_HEAD_BYTES = 16 * 1024
 
 
+COALESCE_BYTES = 64 * 1024
+
+
+class _Coalescing:
+    """The connection's transport as a response cycle sees it: writes made in one step of the
+    event loop (an answer's head and body) go out in one ``write`` at the end of that step,
+    one system call instead of two; larger ones go at once."""
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def write(self, data: bytes) -> None:
+        if not self._parts:
+            self._loop.call_soon(self.flush)
+        self._parts.append(data)
+        self._size += len(data)
+        if self._size >= COALESCE_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._parts:
+            data = b"".join(self._parts)
+            self._parts, self._size = [], 0
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:  # is_closing, get_extra_info, ...
+        return getattr(self._transport, name)
+
+
 class HeadTooLarge(Exception):
     """Raised inside a parser callback: httptools turns it into a parse error (answered 400)."""
 
@@ -28,6 +65,7 @@ class HttpProtocol(HttpToolsProtocol):
     _head_timer: asyncio.TimerHandle | None = None
     _waiting_since: float | None = None  # loop time since which a request head is awaited
     _head_bytes = 0
+    _writer: _Coalescing | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -71,6 +109,10 @@ class HttpProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._waiting_since = None
         super().on_headers_complete()
+        if self.cycle is not None and self.cycle.transport is self.transport:
+            if self._writer is None:
+                self._writer = _Coalescing(self.transport, self.loop)
+            self.cycle.transport = self._writer  # type: ignore[assignment]
 
     def on_response_complete(self) -> None:
         super().on_response_complete()

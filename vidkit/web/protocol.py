@@ -17,8 +17,6 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 HEAD_SECONDS = 10.0
 MAX_HEAD_BYTES = 16 * 1024
-
-
 COALESCE_BYTES = 64 * 1024
 
 
@@ -126,6 +124,11 @@ class HttpProtocol(HttpToolsProtocol):
         elif self.cycle.response_complete:  # every parsed request is answered
             self._waiting_since = self.loop.time()
             self._head_bytes = 0
+
+    def send_400_response(self, msg: str) -> None:
+        if self._writer is not None:
+            self._writer.flush()  # answers already made go out before the 400
+        super().send_400_response(msg)
 
     def _unsupported_upgrade_warning(self) -> None:
         """An ``Upgrade`` request is served as plain HTTP; no warning per request to flood

@@ -124,6 +124,13 @@ def replay(settings: Settings) -> int | None:
     if clicklog.interrupted:
         log.warning("stopped during click-log replay (%d clicks replayed)", replayed)
         return None
+    legacy = settings.home / "clicklog"  # where every database's log went before schema 4
+    if legacy != settings.log_dir and any(legacy.glob("*.log")):
+        log.warning(
+            "%s holds click-log segments of an older vidkit, not tied to any database: "
+            "they are not replayed (replay them with that version against their database)",
+            legacy,
+        )
     return replayed
 
 

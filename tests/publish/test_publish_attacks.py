@@ -307,3 +307,19 @@ def test_behind_a_trusted_proxy_visitors_are_told_apart(
         with Registry.open(s.db) as reg:
             results[trust] = stats(reg)["links"][0]["unique_visitors"]
     assert results == {"1": 4, "": 1}
+
+
+def test_media_over_http_never_serves_the_database(settings: Settings, bundle: Path) -> None:
+    """Was: with storage in the data folder, the database and the click log answered 200."""
+    port = free_port()
+    s = replace(settings, base_url=f"http://127.0.0.1:{port}", storage=settings.home.as_uri())
+    code = _publish(s, bundle)
+    with BackgroundServer(s, port=port) as srv:
+        fetch(f"{srv.url}/s/{code}")  # a click: the click log has a segment now
+        segments = list(s.log_dir.glob("*.log"))
+        assert segments
+        for key in ("vidkit.db", f"{s.log_dir.name}/{segments[0].name}"):
+            assert fetch(f"{srv.url}/media/{key}")[0] == 404, key
+        page = fetch(f"{srv.url}/s/{code}")[2].decode()
+        video = re.search(r'og:video" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        assert fetch(video)[0] == 200

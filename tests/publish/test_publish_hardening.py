@@ -17,9 +17,9 @@ from publish_helpers import request
 from test_publish_web import Site, make_site
 
 from vidkit.config import Settings, load_settings
-from vidkit.registry import Registry, Video
+from vidkit.registry import Event, Registry, Video
 from vidkit.web import clicklog
-from vidkit.web.clicklog import ClickLog, decode
+from vidkit.web.clicklog import ClickLog, decode, encode
 
 T0 = 1_790_000_000
 
@@ -183,3 +183,56 @@ def test_api_lists_are_paged_with_a_cap(site: Site) -> None:
     assert len(stats["links"]) == 5 and stats["next_offset"] == 5 and "by_day" in stats
     assert get("/api/links?limit=ten")[0] == 400
     assert get("/api/videos?limit=1")[1]["videos"][0]["id"] == site.video_id
+
+
+_SHORT_WRITES = """
+import json, os, resource, signal, sys
+from pathlib import Path
+from vidkit.registry import Event, Registry
+from vidkit.web.clicklog import ClickLog, encode
+reg = Registry.open(sys.argv[1])
+log = ClickLog(Path(sys.argv[2]), reg)
+log.open()
+link = int(sys.argv[3])
+line = len(encode(Event(1790000000, link, "click")))
+for _ in range(4):
+    log.append(Event(1790000000, link, "click"))
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the limit: EFBIG, not death
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+resource.setrlimit(resource.RLIMIT_FSIZE, (4 * line + 10, hard))  # of the 5th line, 10 bytes fit
+for _ in range(6):
+    log.append(Event(1790000000, link, "click"))
+held = log.health()
+resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+log.append(Event(1790000000, link, "click"))  # writable again
+segment = (Path(sys.argv[2]) / log.segment).read_bytes()
+log.flush()
+print(json.dumps({"held": held["held_in_memory"], "trouble": held["clicklog"],
+                  "segment": segment.decode(), "events": reg.event_count(),
+                  "ok": log.health()["ok"]}))
+os.kill(os.getpid(), signal.SIGKILL)  # and nothing is counted twice on replay
+"""
+
+
+def test_a_short_write_leaves_no_torn_line(tmp_path: Path) -> None:
+    """Was: a short write (the file size limit or a disk filling mid-line) left a torn line."""
+    reg, link = _registry(str(tmp_path / "a.db"))
+    folder = tmp_path / "log"
+    proc = subprocess.run(
+        [sys.executable, "-c", _SHORT_WRITES, str(tmp_path / "a.db"), str(folder), str(link)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["held"] == 6 and "File too large" in out["trouble"]
+    lines = out["segment"].splitlines(keepends=True)
+    assert len(lines) == 5 and all(decode(x.encode()) for x in lines)  # 4 + 1, none torn
+    size = len(encode(Event(T0, link, "click")))
+    assert len(out["segment"]) == 5 * size and all(x.startswith(f"{T0}\t{link}\t") for x in lines)
+    assert out["events"] == 11 and out["ok"]
+    again = ClickLog(folder, reg)
+    assert again.open() == 0  # all were committed with their position: none twice
+    assert reg.event_count() == 11
+    again.close()
+    reg.close()

@@ -8,7 +8,7 @@ import click
 
 from vidkit.cli.output import say
 from vidkit.cli.settings_options import db_option, settings, storage_options
-from vidkit.web.server import Ready, serve
+from vidkit.share.links import share_url
 
 
 @click.command("serve")
@@ -25,7 +25,7 @@ from vidkit.web.server import Ready, serve
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Server processes sharing the port (POSIX); about one per CPU core.",
+    help="Server processes sharing the port; about one per CPU core.",
 )
 @db_option
 @storage_options
@@ -34,16 +34,22 @@ def command(
 ) -> None:
     """Serve share pages at BASE_URL/s/CODE and count previews, clicks and plays.
 
-    Put it behind a TLS proxy for production and set VIDKIT_BASE_URL to the public https URL.
+    Runs the ASGI app (vidkit.web:app) under uvicorn with the limits it needs. Put it behind
+    a TLS proxy for production, set VIDKIT_BASE_URL to the public https URL and, behind the
+    proxy, VIDKIT_TRUST_PROXY=1 (FORWARDED_ALLOW_IPS lists the proxies, default 127.0.0.1).
     The JSON API under /api/ needs VIDKIT_ADMIN_TOKEN. Stops cleanly on Ctrl-C or SIGTERM.
     """
+    from vidkit.web.server import Ready, serve
+
     s = settings(db=db, storage=storage, base_url=base_url)
 
     def ready(info: Ready) -> None:
         if info.replayed:
             say(f"replayed {info.replayed} clicks from the click log")
         procs = f", {info.workers} workers" if info.workers > 1 else ""
-        say(f"serving on http://{host}:{info.port}{procs}  (share links: {s.base_url}/s/CODE)")
+        say(
+            f"serving on http://{host}:{info.port}{procs}  (share links: {share_url(s.base_url, 'CODE')})"
+        )
         host_part = urlsplit(s.base_url).hostname or ""
         if s.base_url.startswith("http://") and host_part not in ("127.0.0.1", "localhost", "::1"):
             say(

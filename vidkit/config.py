@@ -8,6 +8,7 @@ win over the environment, which wins over the defaults.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections.abc import Mapping
@@ -54,8 +55,19 @@ class Settings:
 
     @property
     def log_dir(self) -> Path:
-        """Where the share server appends clicks before answering (replayed at start-up)."""
-        return self.home / "clicklog"
+        """Where the share server appends clicks before answering (replayed at start-up).
+
+        One folder per database: beside a SQLite file (``vidkit.db`` -> ``vidkit.db.clicklog``),
+        else under the data folder, named by a hash of the database URL.
+        """
+        url = self.db
+        if url.startswith(("postgresql://", "postgres://")) or url.endswith(":memory:"):
+            digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+            return self.home / "clicklog" / digest
+        path = url.removeprefix("sqlite://")
+        path = path[1:] if path.startswith("//") else path
+        db = Path(path).expanduser()
+        return db.with_name(db.name + ".clicklog")
 
     def with_options(self, **options: object) -> Settings:
         """A copy with the given options applied; ``None`` values leave a setting as it is."""

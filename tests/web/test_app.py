@@ -4,61 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tests.helpers.publish import BROWSER_UA, parse, request
+from tests.helpers.site import PREVIEW_UAS, Site, make_site, view_token
 from vidkit.config import Settings
-from vidkit.share.publish import publish
-from vidkit.store import open_storage
 from vidkit.store.local import LocalStorage
 from vidkit.track.registry import Registry
-from vidkit.track.stats import stats
-from vidkit.web.app import ShareApp
-from vidkit.web.clicklog import ClickLog
-from vidkit.web.http import Response
-
-PREVIEW_UAS = {
-    "facebook": "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
-    "x": "Twitterbot/1.0",
-    "whatsapp": "WhatsApp/2.23.20.0 A",
-    "telegram": "TelegramBot (like TwitterBot)",
-    "linkedin": "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)",
-    "slack": "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
-    "discord": "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
-    "apple": "Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 (KHTML, like Gecko) Applebot/0.1",
-    "imessage": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like "
-    "Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0",
-}
-
-
-@dataclass
-class Site:
-    settings: Settings
-    registry: Registry
-    app: ShareApp
-    log: ClickLog
-    code: str
-    video_id: str
-
-    def get(self, path: str, **kw: object) -> Response:
-        return self.app(request("GET", path, **kw))  # type: ignore[arg-type]
-
-    def counts(self, code: str | None = None) -> dict:
-        self.log.flush()
-        rows = stats(self.registry)["links"]
-        return next(r for r in rows if r["code"] == (code or self.code))
-
-
-def make_site(settings: Settings, bundle: Path, registry: Registry) -> Site:
-    store = open_storage(settings.storage, base_url=settings.base_url)
-    [res] = publish([bundle], title="Nurses <speak> & \"care\"", description="On the ward.",
-                    storage=store, registry=registry, base_url=settings.base_url)  # fmt: skip
-    log = ClickLog(settings.log_dir, registry)
-    log.open()
-    return Site(settings, registry, ShareApp(settings, registry, store, log), log, res.code, res.id)
 
 
 @pytest.fixture()
@@ -113,7 +68,8 @@ def test_https_base_gets_an_x_player_card(settings: Settings, bundle: Path) -> N
 
 
 def test_share_buttons_hand_out_child_links_tagged_with_channel_and_parent(site: Site) -> None:
-    page = parse(site.get(f"/s/{site.code}").body)
+    body = site.get(f"/s/{site.code}").body
+    page, token = parse(body), view_token(body)
     links = {link.code: link for link in site.registry.links(site.video_id)}
     root = links[site.code]
     hrefs = {a["class"]: a["href"] for a in page.all("a")}
@@ -121,13 +77,18 @@ def test_share_buttons_hand_out_child_links_tagged_with_channel_and_parent(site:
     for channel, prefix in (("whatsapp", "https://wa.me/"), ("facebook", "https://www.facebook.com/"),
                             ("x", "https://x.com/"), ("telegram", "https://t.me/"),
                             ("email", "mailto:"), ("copy", "http://")):  # fmt: skip
-        href = hrefs[channel]
-        assert href.startswith(prefix)
-        child = next(c for c in links.values() if c.code in href)
+        assert hrefs[channel] == f"{site.settings.base_url}/s/{site.code}/share/{channel}"
+        resp = site.get(f"/s/{site.code}/share/{channel}?v={token}")
+        target = dict(resp.headers).get("location") or resp.body.decode().strip()
+        assert target.startswith(prefix)
+        links = {link.code: link for link in site.registry.links(site.video_id)}
+        child = next(c for c in links.values() if c.code in target)
         assert child.channel == channel and child.parent_id == root.id
     # a click on a child link, re-shared again, extends the tree
     child = next(c for c in links.values() if c.channel == "whatsapp")
-    site.get(f"/s/{child.code}")
+    token = view_token(site.get(f"/s/{child.code}").body)
+    for channel in hrefs:
+        site.get(f"/s/{child.code}/share/{channel}?v={token}")
     grandchildren = [c for c in site.registry.links(site.video_id) if c.parent_id == child.id]
     assert {c.channel for c in grandchildren} == set(hrefs)
     assert site.counts(child.code)["parent"] == site.code
@@ -279,8 +240,9 @@ def test_api_is_closed_when_no_token_is_configured(site: Site) -> None:
 
 
 def test_play_and_watch_through_beacons(site: Site) -> None:
+    token = view_token(site.get(f"/embed/{site.code}").body)  # a player view, not a click
     for body in (b"e=start", b"e=25", b"e=50", b"e=75", b"e=100", b"e=bogus"):
-        resp = site.app(request("POST", f"/b/{site.code}", body=body))
+        resp = site.app(request("POST", f"/b/{site.code}?v={token}", body=body))
         assert resp.status == (404 if body == b"e=bogus" else 204)
     assert site.app(request("GET", f"/b/{site.code}")).status == 405
     c = site.counts()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import http.client
 import io
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.helpers.publish import BROWSER_UA, fetch, free_port, parse
+from tests.helpers.publish import BROWSER_UA, _stop, _wait_ready, fetch, free_port, parse
 from vidkit.config import Settings
 from vidkit.share.publish import publish
 from vidkit.store import open_storage
@@ -104,18 +103,6 @@ def test_garbage_and_oversized_requests_are_refused(served: tuple[BackgroundServ
                                             b"HTTP/1.1 431 Request Header Fields Too Large")  # fmt: skip
 
 
-def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "server exited"
-        try:
-            if fetch(f"{url}/healthz")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError("server did not start")
-
-
 def _wait_group_gone(pgid: int) -> None:
     """Until every process of the group has died (their locks go with them)."""
     deadline = time.monotonic() + 10
@@ -126,23 +113,6 @@ def _wait_group_gone(pgid: int) -> None:
             return
         time.sleep(0.02)
     raise AssertionError("workers outlived kill -9")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the server (started with ``start_new_session``), which must exit within 30 s.
-
-    If it does not, its whole process group is killed before failing, so nothing outlives the
-    test.
-    """
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        raise AssertionError("the server did not stop within 30 s of SIGTERM") from None
 
 
 def test_answered_clicks_survive_kill_9(settings: Settings, bundle: Path, tmp_path: Path) -> None:

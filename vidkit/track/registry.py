@@ -217,10 +217,17 @@ class Registry:
             raise NotFoundError(f"no video {video_id!r}", hint="see `vidkit links list`")
         return _video(rows[0])
 
-    def videos(self) -> list[Video]:
-        return [
-            _video(r) for r in self.db.query(f"SELECT {_VIDEO_COLS} FROM videos ORDER BY created")
-        ]
+    def videos(self, limit: int | None = None, offset: int = 0) -> list[Video]:
+        sql = f"SELECT {_VIDEO_COLS} FROM videos ORDER BY created, id" + _page(limit, offset)
+        return [_video(r) for r in self.db.query(sql)]
+
+    def published_key(self, key: str) -> bool:
+        """``key`` is a published video's file (video, poster or card), not any stored object."""
+        rows = self.db.query(
+            "SELECT 1 FROM videos WHERE video_key = ? OR poster_key = ? OR card_key = ?",
+            (key, key, key),
+        )
+        return bool(rows)
 
     # links ---------------------------------------------------------------------------------
 
@@ -304,12 +311,15 @@ class Registry:
             depth += 1
         return depth
 
-    def links(self, video_id: str | None = None) -> list[Link]:
+    def links(
+        self, video_id: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[Link]:
+        page = _page(limit, offset)
         if video_id is None:
-            rows = self.db.query(f"SELECT {_LINK_COLS} FROM links ORDER BY id")
+            rows = self.db.query(f"SELECT {_LINK_COLS} FROM links ORDER BY id{page}")
         else:
             rows = self.db.query(
-                f"SELECT {_LINK_COLS} FROM links WHERE video_id = ? ORDER BY id", (video_id,)
+                f"SELECT {_LINK_COLS} FROM links WHERE video_id = ? ORDER BY id{page}", (video_id,)
             )
         return [_link(r) for r in rows]
 
@@ -351,6 +361,15 @@ class Registry:
         if kind is None:
             return int(self.db.query("SELECT COUNT(*) FROM events")[0][0])
         return int(self.db.query("SELECT COUNT(*) FROM events WHERE kind = ?", (kind,))[0][0])
+
+    # facts about this database --------------------------------------------------------------
+
+    def meta(self, name: str) -> str:
+        """A value made with the database (schema 4): ``database_id`` or ``view_secret``."""
+        rows = self.db.query("SELECT value FROM vidkit_meta WHERE name = ?", (name,))
+        if not rows:
+            raise VidkitError(f"the database has no {name!r}")  # pragma: no cover
+        return str(rows[0][0])
 
     # salts ---------------------------------------------------------------------------------
 
@@ -413,6 +432,13 @@ def _link(row: Sequence[object]) -> Link:
         parent_id=None if row[5] is None else int(row[5]),  # type: ignore[call-overload]
         created=int(row[6]),  # type: ignore[call-overload]
     )
+
+
+def _page(limit: int | None, offset: int) -> str:
+    """A LIMIT/OFFSET clause from whole numbers (never from text)."""
+    if limit is None:
+        return ""
+    return f" LIMIT {max(0, int(limit))} OFFSET {max(0, int(offset))}"
 
 
 def days_ago(now: float, days: int) -> str:

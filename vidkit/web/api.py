@@ -1,4 +1,9 @@
-"""The JSON API under ``/api/``: videos, links and stats, for the bearer of the admin token."""
+"""The JSON API under ``/api/``: videos, links and stats, for the bearer of the admin token.
+
+Lists are paged (``?limit=`` up to :data:`MAX_LIMIT`, ``&offset=``; each answer gives
+``next_offset``). The ASGI adapter runs this on a thread with its own database connection, so a
+slow report never holds up share pages.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,24 @@ from vidkit.track.stats import stats
 from vidkit.web.http import Request, Response
 
 _JSON = "application/json"
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+
+
+class _BadPage(VidkitError):
+    pass
+
+
+def _page(query: dict[str, str]) -> tuple[int, int]:
+    """``?limit=&offset=`` as whole numbers; limit at most :data:`MAX_LIMIT`."""
+    limit, offset = query.get("limit", str(DEFAULT_LIMIT)), query.get("offset", "0")
+    if not (limit.isdigit() and offset.isdigit()) or len(limit) > 9 or len(offset) > 12:
+        raise _BadPage("limit and offset must be whole numbers")
+    return max(1, min(int(limit), MAX_LIMIT)), int(offset)
+
+
+def _next(more: bool, offset: int, limit: int) -> int | None:
+    return offset + limit if more else None
 
 
 def _json(status: int, data: object) -> Response:
@@ -48,20 +71,33 @@ class Api:
         route = request.path[len("/api/") :].rstrip("/")
         query = {k: v[-1] for k, v in parse_qs(request.query).items()}
         try:
-            if route == "videos" and request.method == "GET":
-                return _json(200, {"videos": [self._video(v) for v in self.registry.videos()]})
-            if route == "links" and request.method == "GET":
-                links, codes = self.registry.links(query.get("video")), self.registry.link_codes()
-                return _json(200, {"links": [self._link(link, codes) for link in links]})
+            if request.method == "GET" and route in ("videos", "links", "stats"):
+                limit, offset = _page(query)
+                return self._list(route, query.get("video"), limit, offset)
             if route == "links" and request.method == "POST":
                 return self._create_link(request)
-            if route == "stats" and request.method == "GET":
-                return _json(200, stats(self.registry, query.get("video")))
         except NotFoundError as exc:
             return _json(404, {"error": str(exc)})
         except VidkitError as exc:
             return _json(400, {"error": str(exc)})
         return _json(404, {"error": "no such API endpoint"})
+
+    def _list(self, route: str, video: str | None, limit: int, offset: int) -> Response:
+        """One page of videos, links or per-link stats; ``next_offset`` is null on the last."""
+        if route == "videos":
+            rows = [self._video(v) for v in self.registry.videos(limit + 1, offset)]
+        elif route == "links":
+            codes = self.registry.link_codes()
+            rows = [self._link(lk, codes) for lk in self.registry.links(video, limit + 1, offset)]
+        else:  # the totals cover every link; the per-link rows are paged
+            data = stats(self.registry, video)
+            rows = data.pop("links")[offset : offset + limit + 1]
+            more = len(rows) > limit
+            return _json(
+                200, {**data, "links": rows[:limit], "next_offset": _next(more, offset, limit)}
+            )
+        more = len(rows) > limit
+        return _json(200, {route: rows[:limit], "next_offset": _next(more, offset, limit)})
 
     def _create_link(self, request: Request) -> Response:
         try:

@@ -120,12 +120,3 @@ def country(value: str | None) -> str | None:
         return None
     code = value.strip().upper()
     return code if _COUNTRY_RE.fullmatch(code) else None
-
-
-def client_address(peer: str, headers: Mapping[str, str], trust_proxy: bool) -> str:
-    """The visitor's address: the peer, or the last X-Forwarded-For hop behind a trusted proxy."""
-    if trust_proxy:
-        forwarded = headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.rsplit(",", 1)[-1].strip()[:64]
-    return peer

@@ -7,12 +7,22 @@ inserts whatever a killed server had logged past its last committed position, so
 click survives ``kill -9`` without a disk sync per click.
 
 Each server process writes its own segment file and holds an exclusive ``flock`` on it, so
-replay never touches the segment of a server that is still running.
+replay never touches the segment of a server that is still running. A segment's name starts
+with the id of the database it belongs to (``DATABASE_ID.TIME-HOST-PID-RANDOM.log``): replay
+feeds a segment only into its own database and leaves any other alone, reported in the log and
+by :meth:`ClickLog.health` (and :func:`inspect`, for ``vidkit doctor``).
+
+A write that fails (a full disk: ``ENOSPC``, ``EDQUOT``, ``EFBIG``) or comes up short never
+leaves a torn line: the file is cut back to the last whole line and the event is held in memory
+until the next commit, so pages keep answering. Such events survive a clean stop but not
+``kill -9``; the trouble is logged once and reported until a write succeeds again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import logging
 import os
 import secrets
 import socket
@@ -29,6 +39,7 @@ try:
 except ImportError:  # pragma: no cover - Windows: no locking, one server per data folder
     fcntl = None  # type: ignore[assignment]
 
+log = logging.getLogger("vidkit.web")
 SEGMENT_BYTES = 64 * 1024 * 1024
 REPLAY_LINES = 5000  # lines per replay transaction: a stop waits for one of these at most
 _FIELDS = 7
@@ -62,6 +73,7 @@ class _Chunk:
     events: list[Event]
     position: int
     closed_fd: int = -1  # the segment's last chunk: its (locked) file, closed once committed
+    unlogged: int = 0  # events in it that only memory holds (the log could not be written)
 
 
 class ClickLog:
@@ -78,6 +90,11 @@ class ClickLog:
         self._chunks: deque[_Chunk] = deque()
         self._commit_lock = threading.Lock()
         self._interrupted = threading.Event()
+        self.database_id = registry.meta("database_id")
+        self.foreign: set[str] = set()  # segments of another database found here
+        self.trouble: str | None = None  # why the last write failed, while it does
+        self._unlogged = 0  # of _pending
+        self.held = 0  # events only memory holds, until committed
 
     # start-up ------------------------------------------------------------------------------
 
@@ -110,6 +127,9 @@ class ClickLog:
         for path in sorted(self.directory.glob("*.log")):
             if self.interrupted:
                 break
+            if path.name.partition(".")[0] != self.database_id:
+                self._foreign(path.name)
+                continue
             try:
                 fd = os.open(path, os.O_RDWR)
             except FileNotFoundError:
@@ -152,9 +172,19 @@ class ClickLog:
         self.registry.forget_segment(name)
         return done
 
+    def _foreign(self, name: str) -> None:
+        if name not in self.foreign:
+            self.foreign.add(name)
+            log.warning(
+                "click log %s belongs to another database: not replayed here, left in %s",
+                name,
+                self.directory,
+            )
+
     def _start_segment(self) -> None:
         host = "".join(c for c in socket.gethostname() if c.isalnum())[:32] or "host"
-        name = f"{int(time.time())}-{host}-{os.getpid()}-{secrets.token_hex(3)}.log"
+        stamp = f"{int(time.time())}-{host}-{os.getpid()}-{secrets.token_hex(3)}"
+        name = f"{self.database_id}.{stamp}.log"
         fd = os.open(self.directory / name, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         _try_lock(fd)
         self._fd, self._segment, self._position = fd, name, 0
@@ -164,21 +194,63 @@ class ClickLog:
     def append(self, event: Event) -> None:
         """Log ``event`` durably against a process crash; call before answering the request."""
         line = encode(event)
-        os.write(self._fd, line)
-        self._position += len(line)
+        if self._write(line):
+            self._position += len(line)
+        else:
+            self._unlogged += 1
+            self.held += 1
         self._pending.append(event)
+
+    def _write(self, line: bytes) -> bool:
+        """Write the whole line, or nothing: a short or failed write is cut back off."""
+        done = 0
+        try:
+            while done < len(line):
+                n = os.write(self._fd, line[done:])
+                if n <= 0:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                done += n
+        except OSError as exc:
+            if done:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(self._fd, self._position)  # O_APPEND: next write goes here
+            if self.trouble is None:
+                log.error(
+                    "cannot write the click log (%s): counting in memory until it can",
+                    os.strerror(exc.errno) if exc.errno else exc,
+                )
+            self.trouble = os.strerror(exc.errno) if exc.errno else str(exc)
+            return False
+        if self.trouble is not None:
+            log.warning("the click log is writable again")
+            self.trouble = None
+        return True
+
+    def health(self) -> dict[str, object]:
+        """What ``/healthz`` reports about the click log."""
+        return {
+            "ok": self.trouble is None and not self.foreign,
+            "clicklog": f"cannot write: {self.trouble}" if self.trouble else "ok",
+            "held_in_memory": self.held,
+            "foreign_segments": len(self.foreign),
+        }
 
     def take(self) -> None:
         """Move the queued events into a chunk to commit (call on the thread that appends)."""
         if not self._pending and self._position < self.segment_bytes:
             return
-        chunk = _Chunk(self._segment, self._pending, self._position)
-        self._pending = []
+        chunk = _Chunk(self._segment, self._pending, self._position, unlogged=self._unlogged)
+        self._pending, self._unlogged = [], 0
         if self._position >= self.segment_bytes:
             # Start a new segment; the old one stays locked (so no other server replays it)
             # until its last chunk is committed.
-            chunk.closed_fd = self._fd
-            self._start_segment()
+            fd = self._fd
+            try:
+                self._start_segment()
+            except OSError:  # a full disk: go on appending to the old one
+                pass
+            else:
+                chunk.closed_fd = fd
         self._chunks.append(chunk)
 
     def commit(self) -> int:
@@ -194,6 +266,7 @@ class ClickLog:
                     self.registry.forget_segment(chunk.segment)
                     os.close(chunk.closed_fd)
                 self._chunks.popleft()
+                self.held -= chunk.unlogged
                 done += len(chunk.events)
         return done
 
@@ -229,3 +302,29 @@ def _try_lock(fd: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def inspect(directory: Path, database_id: str) -> dict[str, object]:
+    """The click-log folder of one database, for ``vidkit doctor``: how many segments wait for
+    replay, how many belong to another database (never replayed here), and whether a line can
+    be written there now."""
+    names = [p.name for p in directory.glob("*.log")] if directory.is_dir() else []
+    foreign = [n for n in names if n.partition(".")[0] != database_id]
+    writable = True
+    if directory.is_dir():
+        probe = directory / f".probe-{secrets.token_hex(4)}"
+        try:
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                writable = os.write(fd, b"x" * 4096) == 4096
+            finally:
+                os.close(fd)
+                probe.unlink()
+        except OSError:
+            writable = False
+    return {
+        "directory": str(directory),
+        "segments": len(names) - len(foreign),
+        "foreign_segments": sorted(foreign),
+        "writable": writable,
+    }

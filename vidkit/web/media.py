@@ -8,7 +8,7 @@ from pathlib import Path
 
 from vidkit.web.http import FileRange, Response
 
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
@@ -35,6 +35,13 @@ def file_response(path: Path, headers: Mapping[str, str], content_type: str, eta
     return Response(200, content_type=content_type, headers=common, file=FileRange(path, 0, size))
 
 
+MAX_DIGITS = 18  # byte positions past this many digits are beyond any file: no int() of them
+
+
+def _position(digits: str) -> int:
+    return int(digits) if len(digits) <= MAX_DIGITS else 10**MAX_DIGITS
+
+
 def parse_range(value: str, size: int) -> tuple[int, int] | None:
     """The inclusive byte span of a single ``bytes=`` range, or None if unsatisfiable."""
     m = _RANGE.fullmatch(value.strip())
@@ -42,12 +49,12 @@ def parse_range(value: str, size: int) -> tuple[int, int] | None:
         return None
     first, last = m.group(1), m.group(2)
     if not first:  # the last N bytes
-        n = int(last)
+        n = _position(last)
         if n == 0:
             return None
         return max(0, size - n), size - 1
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
+    start = _position(first)
+    end = min(_position(last), size - 1) if last else size - 1
     if start >= size or end < start:
         return None
     return start, end

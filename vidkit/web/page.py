@@ -13,14 +13,15 @@ from string import Template
 from urllib.parse import quote, urlencode
 
 from vidkit.share.links import share_url
-from vidkit.track.registry import Link, Video
+from vidkit.track.registry import CHANNELS, Link, Video
+
+VIEW_MARKER = "vidkit:view-token:marker"  # where each answer's per-view token goes
 
 
 @dataclass(frozen=True)
 class PageData:
     video: Video
     link: Link
-    children: dict[str, Link]  # share channel -> child link handed out by that button
     base_url: str
     video_url: str
     poster_url: str | None
@@ -43,20 +44,28 @@ def asset(name: str) -> bytes:
 
 
 def share_buttons(data: PageData) -> dict[str, str]:
-    """The share buttons' targets, each carrying the child link for its channel."""
-    title = data.video.title
-    url = {channel: data.share_url(link) for channel, link in data.children.items()}
-    return {
-        "share_whatsapp": "https://wa.me/?" + urlencode({"text": f"{title} {url['whatsapp']}"}),
-        "share_facebook": "https://www.facebook.com/sharer/sharer.php?"
-        + urlencode({"u": url["facebook"]}),
-        "share_x": "https://x.com/intent/post?" + urlencode({"text": title, "url": url["x"]}),
-        "share_telegram": "https://t.me/share/url?"
-        + urlencode({"url": url["telegram"], "text": title}),
-        "share_email": "mailto:?"
-        + urlencode({"subject": title, "body": f"{title}\n\n{url['email']}"}, quote_via=quote),
-        "share_copy": url["copy"],
-    }
+    """The share buttons' targets: this server's ``/s/CODE/share/CHANNEL``, which mints (or
+    reuses) the child link for that channel when the button is used, then sends the visitor on
+    to the platform (see :func:`share_target`). Viewing the page mints nothing."""
+    base = f"{data.share_url(data.link)}/share/"
+    return {f"share_{channel}": base + channel for channel in CHANNELS}
+
+
+def share_target(channel: str, title: str, url: str) -> str:
+    """Where the ``channel`` button sends a visitor sharing ``url`` (for copy: the URL itself)."""
+    if channel == "whatsapp":
+        return "https://wa.me/?" + urlencode({"text": f"{title} {url}"})
+    if channel == "facebook":
+        return "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})
+    if channel == "x":
+        return "https://x.com/intent/post?" + urlencode({"text": title, "url": url})
+    if channel == "telegram":
+        return "https://t.me/share/url?" + urlencode({"url": url, "text": title})
+    if channel == "email":
+        return "mailto:?" + urlencode(
+            {"subject": title, "body": f"{title}\n\n{url}"}, quote_via=quote
+        )
+    return url
 
 
 def _common(data: PageData) -> dict[str, str]:
@@ -73,6 +82,10 @@ def _common(data: PageData) -> dict[str, str]:
         "video_width": str(v.width),
         "video_height": str(v.height),
     }
+
+
+def _with_marker(escaped: dict[str, str]) -> dict[str, str]:
+    return {**escaped, "view_token": VIEW_MARKER}  # substituted per answer, never escaped
 
 
 def render_share(data: PageData) -> bytes:
@@ -101,13 +114,13 @@ def render_share(data: PageData) -> bytes:
     escaped["twitter_site"] = (
         f'<meta name="twitter:site" content="{html.escape(site, quote=True)}">\n' if site else ""
     )
-    return _template("share.html").substitute(escaped).encode("utf-8")
+    return _template("share.html").substitute(_with_marker(escaped)).encode("utf-8")
 
 
 def render_embed(data: PageData) -> bytes:
     values = {k: html.escape(val, quote=True) for k, val in _common(data).items()}
     values["tracks"] = _escaped_tracks(data)
-    return _template("embed.html").substitute(values).encode("utf-8")
+    return _template("embed.html").substitute(_with_marker(values)).encode("utf-8")
 
 
 def _escaped_tracks(data: PageData) -> str:

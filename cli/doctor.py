@@ -35,6 +35,12 @@ def command(ffmpeg: str | None, as_json: bool) -> None:
         langs = ", ".join(captions["languages"] or ["the model's"])
         note = f"; {captions['note']}" if captions["note"] else ""
         click.echo(f"captions  {captions['engine']} ({langs}{note})")
+    log = report["clicklog"]
+    if log is not None:
+        state = "writable" if log["writable"] else "NOT WRITABLE"
+        click.echo(
+            f"clicklog  {log['directory']} ({log['segments']} segment(s) to replay, {state})"
+        )
     click.echo(f"templates {', '.join(report['templates'])}")
     click.echo(f"brands    {', '.join(report['brands'])}")
     for key, value in report["config"].items():

@@ -57,6 +57,7 @@ def diagnose(ffmpeg: str | None = None) -> dict[str, Any]:
     return {
         "ffmpeg": ff_report,
         "captions": captions,
+        "clicklog": _clicklog(problems),
         "fonts": fonts,
         "templates": templates,
         "brands": list_brands(),
@@ -89,3 +90,31 @@ def _captions(problems: list[str]) -> dict[str, Any]:
     else:
         note = ""
     return {"engine": engine.name, "languages": languages, "note": note}
+
+
+def _clicklog(problems: list[str]) -> dict[str, Any] | None:
+    """The share server's click log for the configured database (None: no database yet)."""
+    # imported here, not at the top: the database layer loads only when doctor runs
+    from vidkit.config import load_settings
+    from vidkit.track.registry import Registry
+    from vidkit.web.clicklog import inspect
+
+    settings = load_settings()
+    if "://" not in settings.db and not os.path.exists(settings.db):
+        return None  # nothing published yet: opening it would create it
+    try:
+        with Registry.open(settings.db) as registry:
+            report = inspect(settings.log_dir, registry.meta("database_id"))
+    except VidkitError as exc:
+        problems.append(f"database: {exc}")
+        return None
+    if not report["writable"]:
+        problems.append(
+            f"the click log folder {report['directory']} cannot be written (disk full?)"
+        )
+    if report["foreign_segments"]:
+        problems.append(
+            f"{len(report['foreign_segments'])} click-log segment(s) in {report['directory']} "
+            "belong to another database and are not replayed here"
+        )
+    return report

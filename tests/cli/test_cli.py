@@ -169,3 +169,25 @@ def test_console_script_and_module_entry_point(tmp_path: Path) -> None:
     )  # fmt: skip
     assert bad.returncode == 1
     assert "file not found" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_doctor_reports_the_click_log_and_segments_of_another_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vidkit.config import load_settings
+    from vidkit.track.registry import Registry
+
+    monkeypatch.setenv("VIDKIT_HOME", str(tmp_path))
+    monkeypatch.delenv("VIDKIT_DB", raising=False)
+    first = json.loads(CliRunner().invoke(cli, ["doctor", "--json"]).stdout)
+    assert first["clicklog"] is None  # no database yet, and doctor made none
+    settings = load_settings()
+    with Registry.open(settings.db) as registry:
+        mine = registry.meta("database_id")
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    (settings.log_dir / f"{mine}.1.log").write_text("")
+    (settings.log_dir / "0123456789abcdef0123456789abcdef.1.log").write_text("")
+    result = CliRunner().invoke(cli, ["doctor", "--json"])
+    report = json.loads(result.stdout)
+    assert report["clicklog"]["segments"] == 1 and report["clicklog"]["writable"]
+    assert any("belong to another database" in p for p in report["problems"])

@@ -140,7 +140,8 @@ def test_local_pool_of_two_matches_and_yaml_templates(workspace: Path) -> None:
     )
     out = workspace / "out"
     result = run(workspace / "camp.yaml", out_dir=out, scale=SCALE, workers=2)
-    assert result.ok and result.executor == "local" and result.workers == 2
+    assert result.ok, [r.error for r in result.rows if r.error]
+    assert result.executor == "local" and result.workers == 2
     assert result.threads == max(1, cpu_count() // 2)  # the cores shared out, no more
     assert sorted(p.name for p in out.glob("*.mp4")) == [
         "a-default-9x16.mp4",

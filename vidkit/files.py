@@ -14,7 +14,8 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -57,6 +58,46 @@ def leftover_pid(name: str) -> int | None:
     """The process id in a temporary's name made by :func:`temp_beside`, else None."""
     m = _LEFTOVER.match(name)
     return int(m.group(1) or m.group(2)) if m else None
+
+
+def sweep_leftovers(
+    folders: Iterable[Path], *, older_than: float = 600.0, now: Callable[[], float] = time.time
+) -> list[Path]:
+    """Delete hidden temporaries a killed run left behind (``kill -9``, power loss).
+
+    Ctrl-C cleans up after itself; this is for what could not. A temporary is removed only
+    when the process that wrote it is gone and it has not changed for ``older_than`` seconds,
+    so a run still going on elsewhere (another machine sharing the folder) keeps its files.
+    Batch output folders and local storage are swept with this one function.
+    """
+    removed: list[Path] = []
+    for folder in folders:
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for path in entries:
+            pid = leftover_pid(path.name)
+            if pid is None:
+                continue
+            try:
+                if now() - path.stat().st_mtime < older_than or _alive(pid):
+                    continue
+                path.unlink()
+            except OSError:
+                continue
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

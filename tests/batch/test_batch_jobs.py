@@ -16,10 +16,9 @@ from vidkit.batch.jobs import (
     ManifestRow,
     OutputRecord,
     read_manifest,
-    sweep_leftovers,
     write_manifest,
 )
-from vidkit.files import write_csv
+from vidkit.files import sweep_leftovers, write_csv
 
 
 def _dead_pid() -> int:

@@ -5,6 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import click
@@ -131,3 +137,40 @@ def test_a_database_on_a_full_disk_is_one_line_and_loses_nothing(  # type: ignor
         again = run("publish", str(other), "--title", "T", "--json")
         assert again.exit_code == 0, again.output
         assert len(json.loads(run("links", "list", "--json").stdout)["links"]) == 2
+
+
+def _padded(video: Path, size: int) -> Path:
+    """``video`` grown to ``size`` bytes with an MP4 ``free`` box (players skip it): a big,
+    still valid video, so an upload takes long enough to be killed in the middle."""
+    big = video.with_name("big.mp4")
+    shutil.copy(video, big)
+    pad = size - big.stat().st_size
+    with open(big, "ab") as f:
+        f.write(pad.to_bytes(4, "big") + b"free")
+        f.truncate(size)  # zeros, without writing them
+    return big
+
+
+def test_a_publish_killed_mid_upload_leaves_nothing_behind_once_storage_is_used_again(  # type: ignore[no-untyped-def]
+    run, bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    media = tmp_path / "media"
+    monkeypatch.setenv("VIDKIT_STORAGE", media.as_uri())
+    big = _padded(bundle, 256 * 1024 * 1024)
+    env = {**os.environ, "VIDKIT_HOME": str(tmp_path / "home")}
+    cmd = [sys.executable, "-m", "vidkit", "publish", str(big), "--title", "T", "-q"]
+    child = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    part = None
+    while child.poll() is None and part is None:
+        part = next((p for p in media.glob(".*.part-*.mp4") if p.stat().st_size), None)
+    child.kill()  # SIGKILL: no clean-up code runs
+    child.wait()
+    assert child.returncode == -signal.SIGKILL and part is not None and part.exists()
+    assert 0 < part.stat().st_size < big.stat().st_size  # half an upload
+    out = run("publish", str(bundle), "--title", "T")
+    assert out.exit_code == 0 and part.exists()  # maybe another machine's, still writing
+    ten_minutes_ago = time.time() - 601
+    os.utime(part, (ten_minutes_ago, ten_minutes_ago))
+    out = run("publish", str(bundle), "--title", "T")
+    assert out.exit_code == 0 and not part.exists()
+    assert not [p.name for p in media.iterdir() if p.name.startswith(".")]

@@ -17,13 +17,12 @@ import hashlib
 import io
 import json
 import os
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vidkit.files import leftover_pid, write_atomic, write_csv
+from vidkit.files import write_atomic, write_csv
 
 JOBS_DIR = ".vidkit-jobs"
 MANIFEST_COLUMNS = (
@@ -234,42 +233,3 @@ def read_manifest(out_dir: Path) -> list[dict[str, Any]]:
     """The rows of ``DIR/manifest.json`` (for tests and tools)."""
     data = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     return list(data["rows"])
-
-
-def sweep_leftovers(
-    folders: Iterable[Path], *, older_than: float = 600.0, now: Callable[[], float] = time.time
-) -> list[Path]:
-    """Delete hidden temporaries a killed run left behind (``kill -9``, power loss).
-
-    Ctrl-C cleans up after itself; this is for what could not. A temporary is removed only
-    when the process that wrote it is gone and it has not changed for ``older_than`` seconds,
-    so a batch still running elsewhere on the same folder keeps its files.
-    """
-    removed: list[Path] = []
-    for folder in folders:
-        try:
-            entries = list(folder.iterdir())
-        except OSError:
-            continue
-        for path in entries:
-            pid = leftover_pid(path.name)
-            if pid is None:
-                continue
-            try:
-                if now() - path.stat().st_mtime < older_than or _alive(pid):
-                    continue
-                path.unlink()
-            except OSError:
-                continue
-            removed.append(path)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, owned by someone else
-        return True
-    return True

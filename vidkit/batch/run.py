@@ -39,7 +39,6 @@ from vidkit.batch.jobs import (
     OutputRecord,
     Task,
     TaskResult,
-    sweep_leftovers,
     write_manifest,
 )
 from vidkit.batch.plan import Plan, plan
@@ -49,6 +48,7 @@ from vidkit.batch.worker import render_task
 from vidkit.captions.engines import prepare as prepare_captions
 from vidkit.captions.pipeline import caption_mode
 from vidkit.errors import ConfigError, VidkitError
+from vidkit.files import sweep_leftovers
 from vidkit.store.s3 import make_client
 
 __all__ = ["BatchResult", "Progress", "render_task", "run"]

@@ -16,7 +16,7 @@ import vidkit
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = [
-    {"errors", "config", "assets", "files", "progress"},  # foundations: no stage imports
+    {"errors", "config", "assets", "files", "progress", "images"},  # foundations: no stage imports
     {"ffmpeg"},
     {"text"},
     {"template"},

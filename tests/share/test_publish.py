@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from vidkit.config import Settings
 from vidkit.errors import MediaError
@@ -135,3 +136,15 @@ def test_publish_to_s3_end_to_end(bundle: Path, bucket: str, settings: Settings)
 def test_srt_becomes_webvtt() -> None:
     vtt = srt_to_vtt("1\r\n00:00:01,250 --> 00:00:02,000\r\nHi\r\n")
     assert vtt == "WEBVTT\n\n1\n00:00:01.250 --> 00:00:02.000\nHi\n"
+
+
+def test_a_huge_poster_is_refused_before_any_upload(bundle: Path, settings: Settings) -> None:
+    poster = bundle.with_name("clip.poster.jpg")
+    Image.new("1", (16384, 16384)).save(poster, format="PNG")  # a member's "poster"
+    store = _local(settings)
+    with Registry.open(settings.db) as reg:
+        with pytest.raises(MediaError) as info:
+            publish([bundle], title="T", storage=store, registry=reg, base_url="http://x")
+        assert reg.videos() == []
+    assert str(info.value).startswith(f"{poster}: image is 16384×16384 pixels, over the limit")
+    assert not store.root.exists() or not any(store.root.iterdir())

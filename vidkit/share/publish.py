@@ -19,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 
 from vidkit.errors import ConfigError, MediaError
 from vidkit.files import sha256_file
+from vidkit.images import check_image
 from vidkit.progress import TransferFn
 from vidkit.render.probe import Media, probe
 from vidkit.share.links import share_url
@@ -144,6 +145,7 @@ def _check(bundle: Bundle, prober: Prober) -> tuple[Bundle, Media, tuple[str, ..
     for image in (bundle.poster, bundle.card):
         if image is None:
             continue
+        check_image(image, error=MediaError)  # the header only: a huge image is refused unread
         try:
             with Image.open(image) as im:
                 im.verify()

@@ -16,11 +16,15 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from PIL import Image, ImageFilter, ImageStat
 
 from tests.helpers.disk import PAGE, fill, small_disk
+from tests.helpers.media import ffmpeg
 from tests.helpers.publish import BROWSER_UA, fetch, free_port
 from vidkit.cli.main import cli
 from vidkit.config import load_settings
+from vidkit.store import storage_for
+from vidkit.track.registry import Registry
 from vidkit.web.server import BackgroundServer
 
 COMMANDS = ["publish", "links", "serve", "stats", "purge"]
@@ -174,3 +178,51 @@ def test_a_publish_killed_mid_upload_leaves_nothing_behind_once_storage_is_used_
     out = run("publish", str(bundle), "--title", "T")
     assert out.exit_code == 0 and not part.exists()
     assert not [p.name for p in media.iterdir() if p.name.startswith(".")]
+
+
+def _member_edit(path: Path) -> Path:
+    """A 6 s clip as a member exports it: black for 1.2 s, then 0.4 s out of focus, then sharp;
+    no poster or card beside it."""
+    ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=s=320x568:r=25:d=6", "-f", "lavfi", "-i", "sine=f=440:d=6",
+        "-vf", "drawbox=c=black:t=fill:enable='lt(t,1.2)',gblur=sigma=12:enable='between(t,1.2,1.6)'",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+        "-shortest", str(path),
+    )  # fmt: skip
+    return path
+
+
+def _luma_and_edges(data: bytes) -> tuple[float, float]:
+    with Image.open(io.BytesIO(data)) as im:
+        grey = im.convert("L")
+    edges = grey.filter(ImageFilter.FIND_EDGES)
+    return ImageStat.Stat(grey).mean[0], ImageStat.Stat(edges).mean[0]
+
+
+def test_publish_makes_a_poster_and_card_for_a_video_vidkit_did_not_make(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    monkeypatch.setenv("VIDKIT_BASE_URL", f"http://127.0.0.1:{port}")
+    video = _member_edit(tmp_path / "my-edit.mp4")
+    out = run("publish", str(video), "--title", "My edit", "--json")
+    assert out.exit_code == 0, out.output
+    [published] = json.loads(out.stdout)["videos"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "my-edit.mp4"]  # nothing added
+    settings = load_settings()
+    with Registry.open(settings.db) as registry:
+        v = registry.video(published["id"])
+    assert v.poster_key and v.card_key
+    storage = storage_for(settings)
+    luma, sharpness = _luma_and_edges(storage.read(v.poster_key))
+    blurred = tmp_path / "blurred.jpg"
+    ffmpeg("-ss", "1.4", "-i", str(video), "-frames:v", "1", str(blurred))
+    assert luma > 40 and sharpness > 2 * _luma_and_edges(blurred.read_bytes())[1]
+    card = storage.read(v.card_key)
+    with Image.open(io.BytesIO(card)) as im:
+        assert (im.format, im.size) == ("JPEG", (1200, 630)) and len(card) <= 300_000
+    with BackgroundServer(settings, port=port):
+        page = fetch(published["share_url"], headers={"User-Agent": "WhatsApp/2.24.1 A"})[2]
+    html = page.decode("utf-8")
+    for tag in ('property="og:image" content="', 'name="twitter:image" content="', 'poster="'):
+        assert tag in html and f'{tag}"' not in html, tag

@@ -66,11 +66,14 @@ def test_make_with_a_huge_logo_is_one_line_and_exit_2(tmp_path: Path, landscape:
 
 def test_a_big_but_allowed_logo_is_held_downscaled(tmp_path: Path) -> None:
     path = tmp_path / "big.png"
-    Image.new("RGBA", (6000, 3000), (215, 38, 61, 255)).save(path)
+    big = Image.new("RGBA", (6000, 3000), (215, 38, 61, 255))
+    big.paste((0, 0, 0, 0), (3000, 0, 6000, 3000))  # the right half transparent
+    big.save(path)
     assert check_image(path, error=TemplateError) == (6000, 3000)
     first = logo_image(path)
     assert first.size == (LOGO_MAX_SIDE, LOGO_MAX_SIDE // 2) and first.mode == "RGBA"
     assert first.getpixel((10, 10)) == (215, 38, 61, 255)
+    assert first.getpixel((LOGO_MAX_SIDE - 10, 1000))[3] == 0
     first.paste((0, 0, 0, 0), (0, 0, 50, 50))  # a caller's change does not reach the next one
     assert logo_image(path).getpixel((10, 10)) == (215, 38, 61, 255)
 

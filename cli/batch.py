@@ -105,6 +105,8 @@ def command(
         emit_json(result.to_dict())
     else:
         _report(result)
+    for problem in result.manifest_errors:  # with --json too: people read stderr
+        say(problem, fg="red")
     if not result.ok:
         sys.exit(1)
 
@@ -119,7 +121,8 @@ def _report(result: BatchResult) -> None:
     )
     if s["published"]:
         say(f"{s['published']} videos published; share links are in the manifest")
-    say(f"manifest: {result.out_dir / 'manifest.csv'}")
+    if not result.manifest_errors:
+        say(f"manifest: {result.out_dir / 'manifest.csv'}")
 
 
 class _Bar:

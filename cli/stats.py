@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 
 import click
 
 from vidkit.cli.output import emit_json
 from vidkit.cli.settings_options import db_option, settings
+from vidkit.files import write_csv
 from vidkit.track.registry import Registry
 from vidkit.track.stats import LINK_FIELDS, share_tree, stats
 
@@ -69,11 +69,8 @@ def _csv(data: dict, by: str | None) -> None:
         table = data[BREAKDOWNS[by]]
         rows = table["rows"] if isinstance(table, dict) else table
         fields = list(rows[0]) if rows else [by, "clicks"]
-    writer = csv.DictWriter(
-        sys.stdout, fieldnames=fields, extrasaction="ignore", lineterminator="\n"
-    )
-    writer.writeheader()
-    writer.writerows(rows)
+    cells = ([row.get(f, "") for f in fields] for row in rows)
+    write_csv(sys.stdout, fields, cells, lineterminator="\n")
 
 
 def _active(rows: list[dict]) -> set[str]:

@@ -9,12 +9,15 @@ under the real name.
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
 import os
 import re
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TextIO
 
 CHUNK = 1 << 20
 
@@ -57,6 +60,46 @@ def leftover_pid(name: str) -> int | None:
     return int(m.group(1) or m.group(2)) if m else None
 
 
+def sweep_leftovers(
+    folders: Iterable[Path], *, older_than: float = 600.0, now: Callable[[], float] = time.time
+) -> list[Path]:
+    """Delete hidden temporaries a killed run left behind (``kill -9``, power loss).
+
+    Ctrl-C cleans up after itself; this is for what could not. A temporary is removed only
+    when the process that wrote it is gone and it has not changed for ``older_than`` seconds,
+    so a run still going on elsewhere (another machine sharing the folder) keeps its files.
+    Batch output folders and local storage are swept with this one function.
+    """
+    removed: list[Path] = []
+    for folder in folders:
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for path in entries:
+            pid = leftover_pid(path.name)
+            if pid is None:
+                continue
+            try:
+                if now() - path.stat().st_mtime < older_than or _alive(pid):
+                    continue
+                path.unlink()
+            except OSError:
+                continue
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write ``data`` (text as UTF-8, line endings as given) to ``path`` atomically."""
     with atomic_path(path) as tmp:
@@ -64,3 +107,31 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             tmp.write_text(data, encoding="utf-8", newline="")
         else:
             tmp.write_bytes(data)
+
+
+# OWASP "CSV injection": a text cell starting with one of these is a live formula in Excel,
+# LibreOffice and Google Sheets (=HYPERLINK(...) sends the sheet's data elsewhere).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """``value`` as a CSV cell a spreadsheet shows as text: text that would start a formula
+    gets a leading ``'``; numbers (and everything that is not text) are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(
+    stream: TextIO,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    lineterminator: str = "\r\n",
+) -> None:
+    """Write a header and rows as CSV, every text cell made :func:`spreadsheet_safe`. The one
+    CSV writer: every CSV file vidkit writes for people goes through here."""
+    writer = csv.writer(stream, lineterminator=lineterminator)
+    writer.writerow([spreadsheet_safe(c) for c in header])
+    for row in rows:
+        writer.writerow([spreadsheet_safe(c) for c in row])

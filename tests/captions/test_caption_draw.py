@@ -14,11 +14,14 @@ from vidkit.captions.draw import (
     CaptionLook,
     blank,
     cues_for_style,
+    draw_track,
     render_cues,
     write_concat_list,
 )
 from vidkit.captions.formats import parse_srt
 from vidkit.captions.model import Cue, Word, spread_words
+from vidkit.render.plan import Box, CaptionTrack
+from vidkit.template.brand import load_brand
 from vidkit.text.draw import parse_color
 from vidkit.text.fonts import FontStack
 
@@ -204,3 +207,20 @@ def test_punchy_words_pop_larger_for_a_moment_then_settle(tmp_path: Path, look: 
     assert big[2] - big[0] > (normal[2] - normal[0]) * 1.08  # visibly larger
     (short,) = render_cues([cue("Go", 0, 120)], "punchy", SIZE, look, tmp_path / "s")
     assert (short.start, short.end) == (0, 120)  # too short to pop: shown as it is
+
+
+def test_only_cues_that_start_before_the_clip_ends_are_drawn(tmp_path: Path) -> None:
+    cues = tuple(parse_srt(_many_cues(500)))  # 500 s of captions on a 3 s clip
+    track = CaptionTrack(Box(0, 0, 320, 80), cues, "classic", 20, False, load_brand("default"))
+    listing = draw_track(track, total_frames=90, fps=30, work=tmp_path)
+    assert sorted(p.name for p in tmp_path.glob("cap-*.png")) == [
+        "cap-00001.png", "cap-00002.png", "cap-00003.png",
+    ]  # fmt: skip
+    assert "cap-00003.png" in listing.read_text(encoding="utf-8")
+
+
+def _many_cues(n: int) -> str:
+    return "".join(
+        f"{i + 1}\n00:{i // 60:02d}:{i % 60:02d},000 --> 00:{i // 60:02d}:{i % 60:02d},900\nCue {i}\n\n"
+        for i in range(n)
+    )

@@ -8,6 +8,11 @@ from pathlib import Path
 import pytest
 
 from vidkit.captions.formats import (
+    MAX_CUE_LINES,
+    MAX_CUES,
+    MAX_FILE_BYTES,
+    MAX_LINE_CHARS,
+    MAX_WORDS,
     format_json,
     format_srt,
     format_vtt,
@@ -229,3 +234,72 @@ def test_spread_words_covers_the_cue_in_order() -> None:
 def test_spread_words_splits_unspaced_chinese_and_japanese() -> None:
     words = spread_words("你好，世界！ hello 行こう。", 0, 1000)
     assert [w.text for w in words] == ["你", "好，", "世", "界！", "hello", "行", "こ", "う。"]
+
+
+def _srt(n: int, text: str = "Hello") -> str:
+    def clock(ms: int) -> str:
+        return (
+            f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+        )
+
+    return "".join(
+        f"{i + 1}\n{clock(i * 1000)} --> {clock(i * 1000 + 900)}\n{text}\n\n" for i in range(n)
+    )
+
+
+def _refused(path: Path, *words: str) -> CaptionError:
+    with pytest.raises(CaptionError) as info:
+        read_captions(path)
+    message = str(info.value)
+    assert "\n" not in message and message.startswith(str(path)), message
+    for word in words:
+        assert word in message
+    return info.value
+
+
+@pytest.mark.parametrize("suffix", [".srt", ".vtt"])
+def test_a_line_over_the_limit_is_refused_with_its_line(tmp_path: Path, suffix: str) -> None:
+    head = "WEBVTT\n\n" if suffix == ".vtt" else ""
+    path = tmp_path / f"long{suffix}"
+    path.write_text(head + _srt(3) + "4\n00:00:05,000 --> 00:00:06,000\n" + "word " * 200_000)
+    error = _refused(path, f"over the limit of {MAX_LINE_CHARS:,}", "1,000,000 characters")
+    assert error.line == head.count("\n") + 3 * 4 + 3
+
+
+def test_more_cues_than_the_limit_are_refused_with_the_first_cue_over_it(tmp_path: Path) -> None:
+    path = tmp_path / "many.srt"
+    path.write_text(_srt(MAX_CUES + 5))
+    error = _refused(path, f"more than {MAX_CUES:,} cues")
+    assert error.line == MAX_CUES * 4 + 2  # the timing line of cue 10,001
+
+
+def test_a_file_at_the_limits_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "full.srt"
+    path.write_text(
+        _srt(MAX_CUES - 1) + _srt(1, "x" * MAX_LINE_CHARS).replace("00:00:00", "03:00:00")
+    )
+    cues = read_captions(path)
+    assert isinstance(cues, tuple) and len(cues) == MAX_CUES
+    assert cues[-1].text == "x" * MAX_LINE_CHARS
+
+
+def test_a_cue_with_too_many_lines_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "tall.srt"
+    path.write_text(_srt(1, "\n".join(["line"] * (MAX_CUE_LINES + 1))))
+    assert _refused(path, f"over the limit of {MAX_CUE_LINES}").line == 2 + MAX_CUE_LINES + 1
+
+
+def test_a_json_transcript_over_the_limits_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "words.json"
+    word = {"text": "hi", "start": 0, "end": 0.1}
+    path.write_text(json.dumps({"words": [word] * (MAX_WORDS + 1)}))
+    assert _refused(path, f"over the limit of {MAX_WORDS:,}").key == "words"
+    path.write_text(json.dumps({"words": [word, {**word, "text": "w" * (MAX_LINE_CHARS + 1)}]}))
+    assert _refused(path, f"over the limit of {MAX_LINE_CHARS:,}").key == "words[1].text"
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.srt"
+    with open(path, "wb") as f:
+        f.truncate(MAX_FILE_BYTES + 1)
+    _refused(path, f"over the limit of {MAX_FILE_BYTES:,}")

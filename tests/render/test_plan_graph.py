@@ -118,3 +118,15 @@ def test_one_graph_with_one_encode_per_output_and_no_user_text() -> None:
     assert fg.count(",split=3[") == 1 and "loudnorm=I=-14:TP=-2.3" in fg
     assert "measured_I=-30" in fg and "linear=true" in fg
     assert "-map_metadata" in args  # no GPS or device metadata from the phone leaks out
+
+
+def test_poster_candidates_are_one_run_seeking_into_the_first_third() -> None:
+    outs = [Path(f"/w/c{k}.jpg") for k in range(3)]
+    assert graph.poster_candidates_args(Path("/v/edit.mp4"), 9.0, outs) == [
+        "-ss", "0.500", "-i", "/v/edit.mp4",
+        "-ss", "1.500", "-i", "/v/edit.mp4",
+        "-ss", "2.500", "-i", "/v/edit.mp4",
+        "-map", "0:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1", "/w/c0.jpg",
+        "-map", "1:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1", "/w/c1.jpg",
+        "-map", "2:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1", "/w/c2.jpg",
+    ]  # fmt: skip

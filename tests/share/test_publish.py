@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from vidkit.config import Settings
 from vidkit.errors import MediaError
 from vidkit.files import sha256_file
+from vidkit.render.layers import link_card
 from vidkit.share.publish import publish, srt_to_vtt
 from vidkit.store import open_storage
 from vidkit.store.base import StorageError
@@ -108,14 +110,19 @@ def test_a_failed_upload_leaves_no_half_registered_video(bundle: Path, settings:
         assert reg.videos() == [] and reg.links() == []
 
 
-def test_a_missing_card_is_a_warning_not_an_error(bundle: Path, settings: Settings) -> None:
+def test_a_missing_card_is_made_from_the_poster_as_the_renderer_makes_it(
+    bundle: Path, settings: Settings, tmp_path: Path
+) -> None:
     bundle.with_name("clip.card.jpg").unlink()
+    store = _local(settings)
     with Registry.open(settings.db) as reg:
-        [res] = publish(
-            [bundle], title="T", storage=_local(settings), registry=reg, base_url="http://x"
-        )
-        assert reg.video(res.id).card_key is None
-    assert any("card" in w for w in res.warnings)
+        [res] = publish([bundle], title="T", storage=store, registry=reg, base_url="http://x")
+        card_key = reg.video(res.id).card_key
+    assert card_key is not None
+    link_card(bundle.with_name("clip.poster.jpg"), tmp_path / "expected.jpg")
+    assert store.read(card_key) == (tmp_path / "expected.jpg").read_bytes()
+    assert any(w == "no clip.card.jpg beside it: made from clip.poster.jpg" for w in res.warnings)
+    assert not bundle.with_name("clip.card.jpg").exists()  # the member's folder is left alone
 
 
 def test_publish_to_s3_end_to_end(bundle: Path, bucket: str, settings: Settings) -> None:
@@ -135,3 +142,15 @@ def test_publish_to_s3_end_to_end(bundle: Path, bucket: str, settings: Settings)
 def test_srt_becomes_webvtt() -> None:
     vtt = srt_to_vtt("1\r\n00:00:01,250 --> 00:00:02,000\r\nHi\r\n")
     assert vtt == "WEBVTT\n\n1\n00:00:01.250 --> 00:00:02.000\nHi\n"
+
+
+def test_a_huge_poster_is_refused_before_any_upload(bundle: Path, settings: Settings) -> None:
+    poster = bundle.with_name("clip.poster.jpg")
+    Image.new("1", (16384, 16384)).save(poster, format="PNG")  # a member's "poster"
+    store = _local(settings)
+    with Registry.open(settings.db) as reg:
+        with pytest.raises(MediaError) as info:
+            publish([bundle], title="T", storage=store, registry=reg, base_url="http://x")
+        assert reg.videos() == []
+    assert str(info.value).startswith(f"{poster}: image is 16384×16384 pixels, over the limit")
+    assert not store.root.exists() or not any(store.root.iterdir())

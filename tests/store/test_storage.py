@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -147,3 +150,19 @@ def test_no_credentials_at_all(aws_env: str, monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(StorageError) as info:
         S3Storage(bucket="b").check()
     assert "no AWS credentials" in str(info.value)
+
+
+def test_checking_local_storage_sweeps_dead_uploads_only(tmp_path: Path) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    old = time.time() - 3600
+    store = LocalStorage(tmp_path / "media", "http://127.0.0.1:8000")
+    (store.root / "nested").mkdir(parents=True)
+    stale = store.root / "nested" / f".abc.part-{dead.pid}-1.mp4"
+    live = store.root / f".def.part-{os.getpid()}-1.mp4"
+    kept = store.root / "abc.mp4"
+    for p in (stale, live, kept):
+        p.write_bytes(b"x")
+        os.utime(p, (old, old))
+    store.check()
+    assert not stale.exists() and live.exists() and kept.exists()

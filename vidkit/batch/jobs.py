@@ -12,19 +12,17 @@ render (``make_clip`` renders several presets in one ffmpeg run, decoding the cl
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import io
 import json
 import os
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vidkit.files import leftover_pid, write_atomic
+from vidkit.files import write_atomic, write_csv
 
 JOBS_DIR = ".vidkit-jobs"
 MANIFEST_COLUMNS = (
@@ -205,63 +203,33 @@ class ManifestRow:
         return dataclasses.asdict(self)
 
 
-def write_manifest(out_dir: Path, rows: Sequence[ManifestRow], summary: Mapping[str, Any]) -> None:
-    """Write ``manifest.csv`` (UTF-8 with BOM, for spreadsheets) and ``manifest.json`` atomically."""
+def write_manifest(
+    out_dir: Path, rows: Sequence[ManifestRow], summary: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """Write ``manifest.csv`` (UTF-8 with BOM, for spreadsheets) and ``manifest.json``, each
+    atomically and each whether or not the other could be written (a full disk, a read-only
+    folder). Returns one line for each file that could not be written; none when both were."""
     ordered = sorted(rows, key=lambda r: (r.line, r.template, r.platform))
     buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(MANIFEST_COLUMNS)
-    for r in ordered:
-        d = r.to_dict()
-        writer.writerow([d[c] for c in MANIFEST_COLUMNS])
-    write_atomic(out_dir / "manifest.csv", "\ufeff" + buf.getvalue())
+    write_csv(buf, MANIFEST_COLUMNS, ([r.to_dict()[c] for c in MANIFEST_COLUMNS] for r in ordered))
     data = {"summary": dict(summary), "rows": [r.to_dict() for r in ordered]}
-    write_atomic(
-        out_dir / "manifest.json",
-        json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n",
-    )
+    texts = {
+        "manifest.csv": "\ufeff" + buf.getvalue(),
+        "manifest.json": json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n",
+    }
+    problems = []
+    for name, text in texts.items():
+        try:
+            write_atomic(out_dir / name, text)
+        except OSError as exc:
+            problems.append(
+                f"{out_dir / name}: not written: {exc.strerror or exc} (free some space or make "
+                "the folder writable, then run the batch again: finished videos are reused)"
+            )
+    return tuple(problems)
 
 
 def read_manifest(out_dir: Path) -> list[dict[str, Any]]:
     """The rows of ``DIR/manifest.json`` (for tests and tools)."""
     data = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     return list(data["rows"])
-
-
-def sweep_leftovers(
-    folders: Iterable[Path], *, older_than: float = 600.0, now: Callable[[], float] = time.time
-) -> list[Path]:
-    """Delete hidden temporaries a killed run left behind (``kill -9``, power loss).
-
-    Ctrl-C cleans up after itself; this is for what could not. A temporary is removed only
-    when the process that wrote it is gone and it has not changed for ``older_than`` seconds,
-    so a batch still running elsewhere on the same folder keeps its files.
-    """
-    removed: list[Path] = []
-    for folder in folders:
-        try:
-            entries = list(folder.iterdir())
-        except OSError:
-            continue
-        for path in entries:
-            pid = leftover_pid(path.name)
-            if pid is None:
-                continue
-            try:
-                if now() - path.stat().st_mtime < older_than or _alive(pid):
-                    continue
-                path.unlink()
-            except OSError:
-                continue
-            removed.append(path)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, owned by someone else
-        return True
-    return True

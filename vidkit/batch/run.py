@@ -39,7 +39,6 @@ from vidkit.batch.jobs import (
     OutputRecord,
     Task,
     TaskResult,
-    sweep_leftovers,
     write_manifest,
 )
 from vidkit.batch.plan import Plan, plan
@@ -49,6 +48,7 @@ from vidkit.batch.worker import render_task
 from vidkit.captions.engines import prepare as prepare_captions
 from vidkit.captions.pipeline import caption_mode
 from vidkit.errors import ConfigError, VidkitError
+from vidkit.files import sweep_leftovers
 from vidkit.store.s3 import make_client
 
 __all__ = ["BatchResult", "Progress", "render_task", "run"]
@@ -84,10 +84,11 @@ class BatchResult:
     threads: int | None
     interrupted: bool = False
     published: int = 0
+    manifest_errors: tuple[str, ...] = ()  # one line per manifest file that was not written
 
     @property
     def ok(self) -> bool:
-        return self.failed == 0 and not self.interrupted
+        return self.failed == 0 and not self.interrupted and not self.manifest_errors
 
     def failures(self) -> list[ManifestRow]:
         """One failed manifest line per (line, template, error), in line order."""
@@ -121,6 +122,7 @@ class BatchResult:
             "manifest": str(self.out_dir / "manifest.csv"),
             "summary": self.summary(),
             "rows": [r.to_dict() for r in self.rows],
+            "manifest_errors": list(self.manifest_errors),
         }
 
 
@@ -183,7 +185,8 @@ def run(
         if own_executor:
             executor.close()
         result = tally.result(out, plan_, len(tasks), time.perf_counter() - started)
-        write_manifest(out, result.rows, result.summary())
+        problems = write_manifest(out, result.rows, result.summary())
+    result = dataclasses.replace(result, manifest_errors=problems)
     if publish is not None:
         rows = publish_rows(result.rows, titles(camp), publish)
         result = dataclasses.replace(
@@ -192,7 +195,8 @@ def run(
             failed=sum(r.status == "failed" for r in rows),
             published=len({r.path for r in rows if r.share_url}),
         )
-        write_manifest(out, result.rows, result.summary())
+        problems = write_manifest(out, result.rows, result.summary())
+        result = dataclasses.replace(result, manifest_errors=problems)
     return result
 
 

@@ -357,9 +357,10 @@ def draw_track(track: Any, *, total_frames: int, fps: Fraction | float, work: Pa
     work.mkdir(parents=True, exist_ok=True)
     size = (track.box.w, track.box.h)
     look = look_for(track)
-    cues = cues_for_style(track.cues, track.style)
-    frames = render_cues(cues, track.style, size, look, work)
     total_ms = int(Fraction(total_frames) * 1000 / Fraction(fps))
+    # a cue after the clip's end is never on screen: drawing it (~30 ms each) is wasted work
+    cues = [c for c in cues_for_style(track.cues, track.style) if c.start < total_ms]
+    frames = render_cues(cues, track.style, size, look, work)
     return write_concat_list(
         frames, blank(size, work / "blank.png"), total_ms, work / "captions.ffconcat"
     )

@@ -28,6 +28,15 @@ from vidkit.files import write_atomic
 #: Overlaps up to this many ms (left by frame rounding in other tools) are trimmed silently.
 OVERLAP_TOLERANCE_MS = 50
 
+# Limits (docs/captions.md). Real captions are far below them; a file over one is refused with
+# its file, line and the limit, instead of stalling a render for minutes (100,000 cues) or
+# crashing the text drawing (a 1 MB line).
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_CUES = 10_000
+MAX_LINE_CHARS = 1_000  # per line of an SRT/VTT file, per word of a JSON transcript
+MAX_CUE_LINES = 20
+MAX_WORDS = 100_000  # in a JSON transcript
+
 _TIME = r"(?:(\d+):)?([0-5]\d):([0-5]\d)[,.](\d{3})"
 _TIMING = re.compile(rf"^{_TIME}[ \t]+-->[ \t]+{_TIME}(?P<rest>.*)$")
 _TIMING_LIKE = re.compile(r"\d+:\d+[,.:]?\d*\s*-->")
@@ -54,6 +63,13 @@ def read_captions(path: Path) -> tuple[Cue, ...] | Transcript:
 
 def _read_text(path: Path) -> str:
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise CaptionError(
+                f"caption file is {path.stat().st_size:,} bytes, over the limit of "
+                f"{MAX_FILE_BYTES:,}",
+                path=path,
+                hint="split the video and its captions into shorter parts",
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise CaptionError("caption file not found", path=path) from None
@@ -68,10 +84,20 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
-def _lines(text: str) -> list[str]:
+def _lines(text: str, source: str | Path) -> list[str]:
+    """The text's lines, refused if one is longer than :data:`MAX_LINE_CHARS`."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and max(map(len, lines)) > MAX_LINE_CHARS:
+        number, long = next((n, x) for n, x in enumerate(lines, 1) if len(x) > MAX_LINE_CHARS)
+        raise CaptionError(
+            f"line is {len(long):,} characters long, over the limit of {MAX_LINE_CHARS:,}",
+            path=source,
+            line=number,
+            hint="break it into shorter captions",
+        )
+    return lines
 
 
 def _blocks(lines: list[str]) -> Iterable[tuple[int, list[str]]]:
@@ -112,7 +138,7 @@ _TIMING_HINT = "expected 'HH:MM:SS,mmm --> HH:MM:SS,mmm'"
 def parse_srt(text: str, *, source: str | Path = "<srt>") -> tuple[Cue, ...]:
     """Parse SubRip text into cues; raise :class:`CaptionError` naming the line on bad input."""
     cues: list[Cue] = []
-    for first, block in _blocks(_lines(text)):
+    for first, block in _blocks(_lines(text, source)):
         index = 0
         if block[0].strip().isdigit() and len(block) > 1:
             index = 1
@@ -151,7 +177,7 @@ def parse_srt(text: str, *, source: str | Path = "<srt>") -> tuple[Cue, ...]:
 
 def parse_vtt(text: str, *, source: str | Path = "<vtt>") -> tuple[Cue, ...]:
     """Parse WebVTT text into cues (settings, NOTE, STYLE and REGION blocks are ignored)."""
-    lines = _lines(text)
+    lines = _lines(text, source)
     head = lines[0] if lines else ""
     if not (head == "WEBVTT" or head.startswith(("WEBVTT ", "WEBVTT\t"))):
         raise CaptionError(
@@ -206,6 +232,13 @@ def _looks_timed(line: str) -> bool:
 
 
 def _check_body(body: list[str], source: str | Path, timing_line: int) -> None:
+    if len(body) > MAX_CUE_LINES:
+        raise CaptionError(
+            f"a caption of {len(body)} lines, over the limit of {MAX_CUE_LINES}",
+            path=source,
+            line=timing_line + MAX_CUE_LINES + 1,
+            hint="is a blank line between cues missing?",
+        )
     for offset, line in enumerate(body, start=1):
         if _TIMING_LIKE.search(line):
             raise CaptionError(
@@ -257,6 +290,13 @@ def _append(
     text = "\n".join(line.strip() for line in body).strip()
     if not text:
         return  # an emptied cue shows nothing, as written
+    if len(cues) >= MAX_CUES:
+        raise CaptionError(
+            f"more than {MAX_CUES:,} cues, the limit for one file",
+            path=source,
+            line=line,
+            hint="split the video and its captions into shorter parts",
+        )
     cues.append(Cue(start, end, text, spread_words(text, start, end), as_written=True))
 
 
@@ -291,6 +331,13 @@ def parse_json(text: str, *, source: str | Path = "<json>") -> Transcript:
     raw_words = data.get("words")
     if not isinstance(raw_words, list):
         raise CaptionError("expected a list of words", path=source, key="words")
+    if len(raw_words) > MAX_WORDS:
+        raise CaptionError(
+            f"{len(raw_words):,} words, over the limit of {MAX_WORDS:,}",
+            path=source,
+            key="words",
+            hint="split the video and its captions into shorter parts",
+        )
     words: list[Word] = []
     for i, item in enumerate(raw_words):
         key = f"words[{i}]"
@@ -301,6 +348,12 @@ def parse_json(text: str, *, source: str | Path = "<json>") -> Transcript:
         word_text = item["text"]
         if not isinstance(word_text, str) or not word_text.strip():
             raise CaptionError("expected non-empty text", path=source, key=f"{key}.text")
+        if len(word_text) > MAX_LINE_CHARS:
+            raise CaptionError(
+                f"a word of {len(word_text):,} characters, over the limit of {MAX_LINE_CHARS:,}",
+                path=source,
+                key=f"{key}.text",
+            )
         times = []
         for field in ("start", "end"):
             value = item[field]

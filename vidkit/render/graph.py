@@ -298,6 +298,20 @@ def poster_args(plan: Plan, videos: Sequence[Path], posters: Sequence[Path]) -> 
     return frame_args([(video, at) for video in videos], posters, quality=3)
 
 
+def candidate_times(duration: float, count: int) -> list[float]:
+    """``count`` moments spread evenly over the first third of a ``duration``-second video,
+    each in the middle of its slice (never the very first frame, often black)."""
+    third = max(0.0, duration) / 3
+    return [third * (k + 0.5) / count for k in range(count)]
+
+
+def poster_candidates_args(video: Path, duration: float, outputs: Sequence[Path]) -> list[str]:
+    """argv writing one JPEG per output, each a frame from the first third of ``video`` (one
+    ffmpeg run; each input seeks straight to its moment): the candidates for a poster."""
+    times = candidate_times(duration, len(outputs))
+    return frame_args([(video, at) for at in times], outputs, quality=3)
+
+
 def frame_args(
     shots: Sequence[tuple[Path, float]], outputs: Sequence[Path], *, quality: int | None = None
 ) -> list[str]:

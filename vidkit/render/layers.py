@@ -3,12 +3,15 @@ captions) and the 1200x630 link-preview card. ffmpeg composites them in the one 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw, ImageFilter
 
 from vidkit.captions import draw as caption_draw
+from vidkit.errors import MediaError, TemplateError
+from vidkit.images import load_rgba, open_checked
 from vidkit.render.graph import Images
 from vidkit.render.plan import (
     BarDrawing,
@@ -26,6 +29,7 @@ from vidkit.text.fonts import FontStack
 
 CARD_SIZE = (1200, 630)
 CARD_MAX_BYTES = 300_000
+LOGO_MAX_SIDE = 2048  # larger than any logo box (a fraction of a 1920-pixel frame)
 
 
 def draw(plan: Plan, work: Path) -> Images:
@@ -106,10 +110,25 @@ def _rgba(color: str, alpha: int | None = None) -> tuple[int, int, int, int]:
     return (r, g, b, a if alpha is None else alpha)
 
 
+@functools.lru_cache(maxsize=4)
+def _logo_image(path: Path, mtime_ns: int) -> Image.Image:
+    """The logo, decoded once per file version and kept at most :data:`LOGO_MAX_SIDE` a side
+    (every output and end card of a render draws it)."""
+    return load_rgba(path, LOGO_MAX_SIDE, error=TemplateError, key="logo")
+
+
+def logo_image(path: Path) -> Image.Image:
+    """A copy of the logo at ``path``, downscaled on load (see :func:`_logo_image`)."""
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise TemplateError(f"cannot read the logo: {exc.strerror}", path=path) from None
+    return _logo_image(path, mtime).copy()
+
+
 def logo(d: LogoDrawing, box: Box) -> Image.Image:
     canvas = Image.new("RGBA", (box.w, box.h), (0, 0, 0, 0))
-    with Image.open(d.image) as src:
-        img = src.convert("RGBA")
+    img = logo_image(d.image)
     img.thumbnail((box.w, box.h), Image.Resampling.LANCZOS)
     if d.opacity < 1:
         alpha = img.getchannel("A").point(lambda v: round(v * d.opacity))
@@ -292,7 +311,7 @@ def link_card(poster: Path, out: Path) -> None:
     """A 1200x630 JPEG for link previews: the poster over a blurred fill, with a play button.
     Kept under 300 KB (WhatsApp's limit)."""
     w, h = CARD_SIZE
-    with Image.open(poster) as src:
+    with open_checked(poster, error=MediaError) as src:
         frame = src.convert("RGB")
     scale = max(w / frame.width, h / frame.height)
     bg = frame.resize((max(1, round(frame.width * scale)), max(1, round(frame.height * scale))))

@@ -18,8 +18,12 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from vidkit.errors import ConfigError, MediaError
+from vidkit.ffmpeg.locate import locate
+from vidkit.ffmpeg.runner import FFmpegRunner, Runner
 from vidkit.files import sha256_file
+from vidkit.images import check_image
 from vidkit.progress import TransferFn
+from vidkit.render.poster import make_card, make_poster
 from vidkit.render.probe import Media, probe
 from vidkit.share.links import share_url
 from vidkit.store.base import IMMUTABLE, Storage, content_key, content_type
@@ -77,10 +81,12 @@ def publish(
     base_url: str,
     captions_lang: str = "en",
     prober: Prober = probe,
+    runner: Runner | None = None,
     on_progress: TransferFn | None = None,
     clock: Callable[[], float] = time.time,
 ) -> list[Published]:
-    """Publish each video in ``paths``; see the module docstring for the guarantees."""
+    """Publish each video in ``paths``; see the module docstring for the guarantees. A video
+    without a poster or card beside it gets them made (``runner`` runs ffmpeg for the poster)."""
     title = title.strip()
     if not title:
         raise ConfigError("a title is required", key="title")
@@ -90,7 +96,10 @@ def publish(
     storage.check()
     results = []
     with tempfile.TemporaryDirectory(prefix="vidkit-publish-") as tmp:
-        checked = [(_as_vtt(b, Path(tmp) / str(i)), m, w) for i, (b, m, w) in enumerate(checked)]
+        checked = [
+            (_completed(_as_vtt(b, Path(tmp) / str(i)), m, Path(tmp) / str(i), runner), m, w)
+            for i, (b, m, w) in enumerate(checked)
+        ]
         total = sum(_size(b) for b, _, _ in checked)
         sent = [0]
 
@@ -144,6 +153,7 @@ def _check(bundle: Bundle, prober: Prober) -> tuple[Bundle, Media, tuple[str, ..
     for image in (bundle.poster, bundle.card):
         if image is None:
             continue
+        check_image(image, error=MediaError)  # the header only: a huge image is refused unread
         try:
             with Image.open(image) as im:
                 im.verify()
@@ -157,9 +167,27 @@ def _check(bundle: Bundle, prober: Prober) -> tuple[Bundle, Media, tuple[str, ..
                 warnings.append(f"{image.name} is {size[0]}×{size[1]}, link previews want 1200×630")
             if image.stat().st_size > CARD_MAX_BYTES:
                 warnings.append(f"{image.name} is over 300 KB: WhatsApp shows no preview image")
-    if bundle.card is None:
-        warnings.append(f"no {bundle.video.stem}.card.jpg: link previews use the poster")
+    missing = [f"{bundle.video.stem}.{n}.jpg" for n in ("poster", "card") if not getattr(bundle, n)]
+    if missing:
+        source = bundle.poster.name if bundle.poster else "a frame of the video"
+        warnings.append(f"no {' or '.join(missing)} beside it: made from {source}")
     return bundle, media, tuple(warnings)
+
+
+def _completed(bundle: Bundle, media: Media, tmp: Path, runner: Runner | None) -> Bundle:
+    """The bundle with a poster and a 1200x630 card made in ``tmp`` where it has none, so that
+    link previews (og:image, twitter:image) and the player's poster are never empty."""
+    poster, card = bundle.poster, bundle.card
+    if poster is not None and card is not None:
+        return bundle
+    tmp.mkdir(parents=True, exist_ok=True)
+    stem = bundle.video.stem
+    if poster is None:
+        run = runner or FFmpegRunner(locate())
+        poster = make_poster(bundle.video, media.duration, tmp / f"{stem}.poster.jpg", run)
+    if card is None:
+        card = make_card(poster, tmp / f"{stem}.card.jpg")
+    return replace(bundle, poster=poster, card=card)
 
 
 def _size(bundle: Bundle) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from vidkit.files import CHUNK, atomic_path
+from vidkit.files import CHUNK, atomic_path, sweep_leftovers
 from vidkit.progress import ChunkFn
 from vidkit.store.base import IMMUTABLE, StorageError, valid_key
 
@@ -79,6 +79,13 @@ class LocalStorage:
             ) from None
         if not os.access(self.root, os.W_OK):
             raise StorageError(f"media folder {self.root} is not writable")
+        self.sweep()
+
+    def sweep(self) -> list[Path]:
+        """Delete the half-written uploads of publishers that were killed (``kill -9``, power
+        loss): see :func:`vidkit.files.sweep_leftovers`. :meth:`check` calls it, so every
+        publish to this folder cleans up after the ones that died."""
+        return sweep_leftovers(Path(d) for d, _, _ in os.walk(self.root))
 
 
 def from_location(location: str, *, base_url: str, public_url: str | None = None) -> LocalStorage:

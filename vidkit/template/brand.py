@@ -9,6 +9,7 @@ from pathlib import Path
 
 from vidkit.assets import digest_files, inside, search_dirs
 from vidkit.errors import TemplateError
+from vidkit.images import IMAGE_SUFFIXES, check_image
 from vidkit.template import strict_yaml as specyaml
 from vidkit.template.strict_yaml import Field
 
@@ -83,6 +84,9 @@ def load_brand(name_or_dir: str | Path, *, user_dirs: Sequence[Path | str] = ())
         "intro": asset("intro", data["intro"]),
         "outro": asset("outro", data["outro"]),
     }
+    for key, file in files.items():
+        if file is not None and (key == "logo" or file.suffix.lower() in IMAGE_SUFFIXES):
+            check_image(file, error=TemplateError, key=key)  # the header only, before any render
     used = [path, heading, body, *(p for p in files.values() if p is not None)]
     return Brand(
         name=data["name"],

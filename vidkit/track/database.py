@@ -60,6 +60,41 @@ def connect(url: str) -> Database:
     return SQLiteDatabase(Path(url).expanduser())
 
 
+_RETRY = "then run the command again; the step that failed recorded nothing"
+# SQLite's primary result codes (the low byte of sqlite_errorcode) that people can act on
+_SQLITE_ADVICE = {
+    13: ("the disk holding the database is full", f"free some space on it, {_RETRY}"),
+    10: (
+        "cannot read or write the database file",
+        f"is its disk full or failing? free some space or move VIDKIT_DB, {_RETRY}",
+    ),
+    5: ("the database is locked by another process", f"wait for it to finish, {_RETRY}"),
+    8: ("the database is read-only", "check the file's permissions, or set VIDKIT_DB"),
+    11: ("the database file is corrupt", "restore it from a backup, or set VIDKIT_DB"),
+    26: ("the file is not a vidkit database", "check VIDKIT_DB"),
+}
+
+
+def _sqlite_error(exc: sqlite3.Error, path: str) -> DatabaseError:
+    """One line saying what went wrong with the SQLite file and what to do about it."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    message, hint = _SQLITE_ADVICE.get(-1 if code is None else code & 0xFF, ("", _RETRY))
+    said = f"SQLite: {exc}".replace("\n", " ")
+    return DatabaseError(f"{message} ({said})" if message else said, path=path, hint=hint)
+
+
+@contextlib.contextmanager
+def _sqlite_errors(path: str) -> Iterator[None]:
+    """Turn SQLite's failures (a full disk above all) into a :class:`DatabaseError`; mistakes in
+    vidkit's own SQL and constraint violations stay what they are."""
+    try:
+        yield
+    except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+        raise
+    except sqlite3.Error as exc:
+        raise _sqlite_error(exc, path) from None
+
+
 class SQLiteDatabase:
     dialect = "sqlite"
 
@@ -75,20 +110,28 @@ class SQLiteDatabase:
             raise DatabaseError(f"cannot open database: {exc}", path=path) from None
         self._lock = threading.RLock()
         self._in_tx = False
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
+        try:
+            with self._errors():
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn.execute("PRAGMA foreign_keys=ON")
+        except DatabaseError:
+            self._conn.close()
+            raise
+
+    def _errors(self) -> contextlib.AbstractContextManager[None]:
+        return _sqlite_errors(self.url)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        with self._lock:
+        with self._lock, self._errors():
             self._conn.execute(sql, params).close()
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        with self._lock:
+        with self._lock, self._errors():
             self._conn.executemany(sql, rows).close()
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        with self._lock:
+        with self._lock, self._errors():
             cur = self._conn.execute(sql, params)
             try:
                 return cur.fetchall()
@@ -101,15 +144,19 @@ class SQLiteDatabase:
             if self._in_tx:  # nested: part of the outer transaction
                 yield
                 return
-            self._conn.execute("BEGIN IMMEDIATE")
+            with self._errors():
+                self._conn.execute("BEGIN IMMEDIATE")
             self._in_tx = True
             try:
                 yield
+                with self._errors():
+                    self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                # SQLite may have rolled back already (a full disk does): nothing left to undo
+                with contextlib.suppress(sqlite3.Error):
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
                 raise
-            else:
-                self._conn.execute("COMMIT")
             finally:
                 self._in_tx = False
 
@@ -140,21 +187,33 @@ class PostgresDatabase:
             ) from None
         self._lock = threading.RLock()
         self._in_tx = False
+        self._failure = psycopg.OperationalError  # a full disk, a lost connection, no memory
 
     @staticmethod
     def _sql(sql: str) -> str:
         return sql.replace("?", "%s")
 
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except self._failure as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise DatabaseError(
+                f"PostgreSQL failed: {first}",
+                hint="if its disk is full, free some space there, then run the command again",
+            ) from None
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        with self._lock:
+        with self._lock, self._errors():
             self._conn.execute(self._sql(sql), params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        with self._lock, self._conn.cursor() as cur:
+        with self._lock, self._errors(), self._conn.cursor() as cur:
             cur.executemany(self._sql(sql), list(rows))
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        with self._lock, self._conn.cursor() as cur:
+        with self._lock, self._errors(), self._conn.cursor() as cur:
             cur.execute(self._sql(sql), params)
             return [tuple(r) for r in cur.fetchall()]
 
@@ -166,7 +225,7 @@ class PostgresDatabase:
                 return
             self._in_tx = True
             try:
-                with self._conn.transaction():
+                with self._errors(), self._conn.transaction():
                     yield
             finally:
                 self._in_tx = False

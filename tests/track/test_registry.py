@@ -59,13 +59,22 @@ def test_upgrade_from_an_old_schema_keeps_recorded_events(db_url: str) -> None:
         migrate(db, target=2)  # as an older vidkit left it: no aggregate tables yet
         old = Registry(db, Clock())
         _, root, _ = old.register(video())
-        old.record([Event(T0, root.id, "click", visitor="v1"), Event(T0, root.id, "preview")])
+        # as an older vidkit recorded them: raw rows only (no rollups at that version)
+        for event in (Event(T0, root.id, "click", visitor="v1"), Event(T0, root.id, "preview")):
+            db.execute(
+                "INSERT INTO events (ts, day, link_id, kind, visitor) VALUES (?, ?, ?, ?, ?)",
+                (event.ts, event.day, event.link_id, event.kind, event.visitor),
+            )
     finally:
         db.close()
     with Registry.open(db_url) as reg:  # the current vidkit migrates forward on start
         assert version(reg.db) == LATEST
         assert reg.event_count() == 2
         assert stats(reg)["links"][0]["clicks"] == 1
+        assert (
+            stats(reg)["links"][0]["unique_visitors"] == 1
+            and stats(reg)["links"][0]["previews"] == 1
+        )
 
 
 def test_register_is_idempotent_per_file_and_mints_a_root_link(registry: Registry) -> None:
@@ -167,3 +176,31 @@ def test_purge_rolls_old_events_into_aggregates(db_url: str) -> None:
         assert after["by_day"] == before["by_day"]
         purge(reg, 90)  # again: nothing counted twice
         assert stats(reg)["links"] == before["links"]
+
+
+def test_counts_are_rolled_up_with_every_insert_and_read_from_the_rollups(
+    registry: Registry,
+) -> None:
+    _, root, _ = registry.register(video())
+    day2 = T0 + 86400
+    registry.record([Event(T0, root.id, "click", visitor="a", referrer="wa.me", country="GB"),
+                     Event(T0, root.id, "click", visitor="b", referrer="wa.me"),
+                     Event(T0, root.id, "play", visitor="a")])  # fmt: skip
+    # a later batch: the same visitor again the same day is not a new unique; the next day it is
+    registry.record([Event(T0 + 60, root.id, "click", visitor="a", referrer="t.co"),
+                     Event(day2, root.id, "click", visitor="a")])  # fmt: skip
+    rows = sorted(registry.db.query("SELECT day, kind, n, uniques FROM daily_links"))
+    assert rows == [
+        (utc_day(T0), "click", 3, 2),
+        (utc_day(T0), "play", 1, 1),
+        (utc_day(day2), "click", 1, 1),
+    ]
+    before = stats(registry, min_cell=1)
+    registry.db.execute("DELETE FROM events")  # the raw rows are only kept for retention
+    after = stats(registry, min_cell=1)
+    assert after == before
+    link = after["links"][0]
+    assert (link["clicks"], link["unique_visitors"], link["plays"]) == (4, 3, 1)
+    assert {r["referrer"]: r["clicks"] for r in after["by_referrer"]["rows"]} == {
+        "wa.me": 2, "t.co": 1, "(none)": 1,
+    }  # fmt: skip

@@ -11,10 +11,11 @@ import json
 import secrets
 import string
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from vidkit.errors import ConfigError, VidkitError
 from vidkit.track.database import Database, connect
@@ -136,6 +137,52 @@ def _event_insert(rows: int) -> str:
         "INSERT INTO events (ts, day, link_id, kind, visitor, referrer, country, agent) "
         f"VALUES {values}"
     )
+
+
+def roll_up(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Add event ``rows`` (as inserted) to the daily rollups, in the caller's transaction:
+    counts per day, link and kind, new daily unique visitors (a visitor hash not seen that
+    day for that link and kind), and clicks per referrer and country."""
+    counts: Counter[tuple[str, int, str]] = Counter()
+    audience: Counter[tuple[str, int, str, str]] = Counter()
+    seen: set[tuple[str, int, str, str]] = set()
+    for _ts, day, link_id, kind, visitor, referrer, country, _agent in rows:
+        counts[(day, link_id, kind)] += 1
+        if visitor is not None:
+            seen.add((day, link_id, kind, visitor))
+        if kind == "click":
+            audience[(day, link_id, "referrer", referrer or "")] += 1
+            audience[(day, link_id, "country", country or "")] += 1
+    new: Counter[tuple[str, int, str]] = Counter()
+    fresh = sorted(seen)
+    for i in range(0, len(fresh), ROWS_PER_INSERT):
+        chunk = fresh[i : i + ROWS_PER_INSERT]
+        values = ", ".join(["(?, ?, ?, ?)"] * len(chunk))
+        for day, link_id, kind in db.query(
+            f"INSERT INTO visitors_seen (day, link_id, kind, visitor) VALUES {values} "
+            "ON CONFLICT DO NOTHING RETURNING day, link_id, kind",
+            [v for row in chunk for v in row],
+        ):
+            new[(day, int(link_id), kind)] += 1
+    _upsert(db, "daily_links (day, link_id, kind, n, uniques)", "day, link_id, kind",
+            "n = daily_links.n + excluded.n, uniques = daily_links.uniques + excluded.uniques",
+            [(*key, n, new[key]) for key, n in counts.items()])  # fmt: skip
+    _upsert(db, "daily_audience (day, link_id, dimension, value, n)",
+            "day, link_id, dimension, value", "n = daily_audience.n + excluded.n",
+            [(*key, n) for key, n in audience.items()])  # fmt: skip
+
+
+def _upsert(db: Database, table: str, key: str, update: str, rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    width = len(rows[0])
+    for i in range(0, len(rows), ROWS_PER_INSERT):
+        chunk = rows[i : i + ROWS_PER_INSERT]
+        values = ", ".join(["(" + ", ".join(["?"] * width) + ")"] * len(chunk))
+        db.execute(
+            f"INSERT INTO {table} VALUES {values} ON CONFLICT ({key}) DO UPDATE SET {update}",
+            [v for row in chunk for v in row],
+        )
 
 
 class Registry:
@@ -343,6 +390,7 @@ class Registry:
                 for i in range(0, len(rows), ROWS_PER_INSERT):
                     chunk = rows[i : i + ROWS_PER_INSERT]
                     self.db.execute(_event_insert(len(chunk)), [v for row in chunk for v in row])
+                roll_up(self.db, rows)
             if segment is not None:
                 self.db.execute(
                     "INSERT INTO log_segments (name, position) VALUES (?, ?) "

@@ -18,8 +18,8 @@ class PurgeResult:
 def purge(registry: Registry, older_than_days: int) -> PurgeResult:
     """Delete raw events older than ``older_than_days`` whole days, keeping their aggregates.
 
-    Counts are added into ``daily_links`` / ``daily_audience`` in the same transaction that
-    deletes the events, so a crash part-way loses nothing and counts nothing twice.
+    Their counts stay in ``daily_links`` / ``daily_audience``, which every insert keeps up to
+    date; the visitor hashes of those days go with the events, in one transaction.
     """
     if older_than_days < 1:
         raise ConfigError("--older-than must be at least 1 day", key="older_than")
@@ -28,24 +28,8 @@ def purge(registry: Registry, older_than_days: int) -> PurgeResult:
     db = registry.db
     with db.transaction():
         n = int(db.query("SELECT COUNT(*) FROM events WHERE day < ?", (cutoff,))[0][0])
-        db.execute(
-            "INSERT INTO daily_links (day, link_id, kind, n, uniques) "
-            "SELECT day, link_id, kind, COUNT(*), COUNT(DISTINCT visitor) FROM events "
-            "WHERE day < ? GROUP BY day, link_id, kind "
-            "ON CONFLICT (day, link_id, kind) DO UPDATE SET n = daily_links.n + excluded.n, "
-            "uniques = daily_links.uniques + excluded.uniques",
-            (cutoff,),
-        )
-        for dimension in ("referrer", "country"):
-            db.execute(
-                "INSERT INTO daily_audience (day, link_id, dimension, value, n) "
-                f"SELECT day, link_id, '{dimension}', COALESCE({dimension}, ''), COUNT(*) "
-                f"FROM events WHERE day < ? AND kind = 'click' "
-                f"GROUP BY day, link_id, COALESCE({dimension}, '') "
-                "ON CONFLICT (day, link_id, dimension, value) "
-                "DO UPDATE SET n = daily_audience.n + excluded.n",
-                (cutoff,),
-            )
+        # the rollups already hold these days (kept with every insert): only raw rows go
+        db.execute("DELETE FROM visitors_seen WHERE day < ?", (cutoff,))
         db.execute("DELETE FROM events WHERE day < ?", (cutoff,))
         salts = registry.drop_salts(now)
     return PurgeResult(before_day=cutoff, events_deleted=n, salts_deleted=salts)

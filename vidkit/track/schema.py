@@ -99,6 +99,32 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "INSERT INTO vidkit_meta (name, value) VALUES ('database_id', {random128})",
         "INSERT INTO vidkit_meta (name, value) VALUES ('view_secret', {random128} || {random128})",
     ),
+    # 5: the daily tables become rollups kept with every insert (in the same transaction), so
+    # reports cost links x days, not events; raw events stay only for retention. The visitor
+    # hashes already counted each day are kept beside them (deleted with the raw events), and
+    # the raw events recorded so far are folded in once here.
+    (
+        """CREATE TABLE visitors_seen (
+            day TEXT NOT NULL,
+            link_id BIGINT NOT NULL,
+            kind TEXT NOT NULL,
+            visitor TEXT NOT NULL,
+            PRIMARY KEY (day, link_id, kind, visitor))""",
+        "INSERT INTO daily_links (day, link_id, kind, n, uniques) "
+        "SELECT day, link_id, kind, COUNT(*), COUNT(DISTINCT visitor) FROM events WHERE true "
+        "GROUP BY day, link_id, kind ON CONFLICT (day, link_id, kind) DO UPDATE SET "
+        "n = daily_links.n + excluded.n, uniques = daily_links.uniques + excluded.uniques",
+        *(
+            "INSERT INTO daily_audience (day, link_id, dimension, value, n) "
+            f"SELECT day, link_id, '{dim}', COALESCE({dim}, ''), COUNT(*) FROM events "
+            f"WHERE kind = 'click' GROUP BY day, link_id, COALESCE({dim}, '') "
+            "ON CONFLICT (day, link_id, dimension, value) "
+            "DO UPDATE SET n = daily_audience.n + excluded.n"
+            for dim in ("referrer", "country")
+        ),
+        "INSERT INTO visitors_seen (day, link_id, kind, visitor) "
+        "SELECT DISTINCT day, link_id, kind, visitor FROM events WHERE visitor IS NOT NULL",
+    ),
 )
 LATEST = len(MIGRATIONS)
 

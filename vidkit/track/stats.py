@@ -1,4 +1,4 @@
-"""Counts per link and breakdowns, from raw events plus the daily aggregates that outlive them.
+"""Counts per link and breakdowns, from the daily rollups (kept with every event recorded).
 
 Unique visitors are counted per UTC day (each day has its own salt, so the same person on two
 days is two daily visitors) and summed. Breakdowns by audience (referrer host, country) leave
@@ -63,11 +63,8 @@ def stats(registry: Registry, video_id: str | None = None, min_cell: int = MIN_C
     by_id = {link.id: link for link in links}
     codes = registry.link_codes()
     db = registry.db
-    rows = db.query(
-        "SELECT day, link_id, kind, COUNT(*), COUNT(DISTINCT visitor) FROM events "
-        "GROUP BY day, link_id, kind"
-    )
-    rows += db.query("SELECT day, link_id, kind, n, uniques FROM daily_links")
+    # the rollups, kept with every insert: this costs links x days, whatever the events
+    rows = db.query("SELECT day, link_id, kind, n, uniques FROM daily_links")
     per_link: dict[int, _Counts] = defaultdict(_Counts)
     per_day: dict[str, _Counts] = defaultdict(_Counts)
     per_channel: dict[str, _Counts] = defaultdict(_Counts)
@@ -79,15 +76,7 @@ def stats(registry: Registry, video_id: str | None = None, min_cell: int = MIN_C
         per_day[day].add(kind, int(n), int(uniques))
         per_channel[link.channel or "(direct)"].add(kind, int(n), int(uniques))
 
-    audience = db.query(
-        "SELECT link_id, 'referrer', COALESCE(referrer, ''), COUNT(*) FROM events "
-        "WHERE kind = 'click' GROUP BY link_id, referrer"
-    )
-    audience += db.query(
-        "SELECT link_id, 'country', COALESCE(country, ''), COUNT(*) FROM events "
-        "WHERE kind = 'click' GROUP BY link_id, country"
-    )
-    audience += db.query("SELECT link_id, dimension, value, n FROM daily_audience")
+    audience = db.query("SELECT link_id, dimension, value, n FROM daily_audience")
     cells: dict[str, dict[str, int]] = {"referrer": defaultdict(int), "country": defaultdict(int)}
     for link_id, dimension, value, n in audience:
         if int(link_id) in by_id:

@@ -147,20 +147,19 @@ def crop_path(
     hi = subjects.width - crop_w
     points: list[tuple[int, int]] = []
     for scene in scenes(ss):
-        times = [ss[i].time for i in scene]
+        at = [_frame(ss[i].time, fps, frames) for i in scene]
+        if not points:
+            at[0] = 0  # the first scene starts the clip
         xs = fill_gaps([target(ss[i].faces, crop_w) for i in scene])
         if xs is None:
-            lefts = [fallback_x] * len(times)
+            lefts = [fallback_x] * len(at)
         else:
+            times = [float(f / fps) for f in at]  # the frames' own times: speeds stay exact
             centres = solve(times, despike(xs), crop_w, motion)
             lefts = [_even_clamp(c - crop_w / 2, hi) for c in centres]
-        start = 0 if not points else _frame(times[0], fps, frames)
-        if points and start > points[-1][0] + 1:
-            points.append((start - 1, points[-1][1]))  # hold until the cut, then jump
-        points += [
-            (0 if k == 0 and not points else _frame(t, fps, frames), x)
-            for k, (t, x) in enumerate(zip(times, lefts))
-        ]
+        if points and at[0] > points[-1][0] + 1:
+            points.append((at[0] - 1, points[-1][1]))  # hold until the cut, then jump
+        points += zip(at, lefts)
     return simplify(points or [(0, fallback_x)])
 
 

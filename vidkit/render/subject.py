@@ -23,6 +23,9 @@ from vidkit.render.probe import Media
 SAMPLES_PER_SECOND = 4
 ANALYSIS_SIZE = 480  # the longer side of the frames searched for faces
 _THUMB = (64, 36)
+# formats whose first plane is the luma, 8 bits a sample or 10 bits in the low end of 16
+_LUMA8 = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12", "gray"}
+_LUMA10 = {"yuv420p10le", "yuv422p10le", "yuv444p10le"}
 _CUT_HIST = 0.4  # half the L1 distance of 16-bin grey histograms, 0..1
 _CUT_MEAN = 40.0  # mean absolute difference of the thumbnails, 0..255
 
@@ -70,7 +73,7 @@ def find_subjects(
     sightings: list[Sighting] = []
     due, last = 0.0, None
     for t, frame in _frames(media, seconds):
-        thumb = _grey(frame, media, *_THUMB)
+        thumb = _thumb(frame)
         cut = last is not None and _changed(last, thumb)
         last = thumb
         if t + 1e-6 < due and not cut:
@@ -110,6 +113,21 @@ def _grey(frame: av.VideoFrame, media: Media, w: int, h: int) -> np.ndarray:
     cw, ch = (h, w) if turns % 2 else (w, h)
     grey = frame.reformat(width=cw, height=ch, format="gray").to_ndarray()
     return np.ascontiguousarray(np.rot90(grey, turns)) if turns else grey
+
+
+def _thumb(frame: av.VideoFrame) -> np.ndarray:
+    """About 64 x 36 grey pixels: every so many samples of the luma plane, read in place
+    (scaling each decoded frame would cost more than the decoding saved)."""
+    name = frame.format.name
+    if name not in _LUMA8 and name not in _LUMA10:
+        return frame.reformat(width=_THUMB[0], height=_THUMB[1], format="gray").to_ndarray()
+    wide = name in _LUMA10
+    plane = frame.planes[0]
+    data = np.frombuffer(plane, np.uint16 if wide else np.uint8)
+    luma = data.reshape(-1, plane.line_size // (2 if wide else 1))[: frame.height, : frame.width]
+    step = max(1, min(frame.width // _THUMB[0], frame.height // _THUMB[1]))
+    small = luma[::step, ::step]
+    return (small >> 2).astype(np.uint8) if wide else small.copy()
 
 
 def _changed(a: np.ndarray, b: np.ndarray) -> bool:

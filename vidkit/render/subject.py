@@ -1,13 +1,12 @@
 """subject: where the people are in a clip, for a crop that follows them. Analysis, not render.
 
-The clip is decoded once with PyAV, skipping the frames nothing refers to; a few frames a second
-are scaled to at most 480 pixels and searched for faces with the Haar cascades OpenCV ships in
-its wheel (frontal faces; profiles either way
-right after someone was seen), and every decoded frame's tiny grey
-thumbnail is compared with the last one to mark scene changes. What is found is plain data
-(:class:`vidkit.render.follow.Subjects`); the plan turns it into a crop path and the render
-stays one ffmpeg filter graph.
-"""
+The clip is decoded once with PyAV, skipping the frames nothing refers to, and every decoded
+frame's tiny grey thumbnail is compared with the last one to mark scene changes. Four frames a
+second are scaled to at most 480 pixels and searched for faces with the Haar cascades OpenCV
+ships in its wheel: the whole frame once a second and after a scene change, and in between only
+around the faces just seen; profiles either way when a frontal face was just lost. What is
+found is plain data (:class:`vidkit.render.follow.Subjects`); the plan turns it into a crop
+path and the render stays one ffmpeg filter graph."""
 
 from __future__ import annotations
 
@@ -50,6 +49,20 @@ class FaceFinder:
         flipped = self.profile.detectMultiScale(cv2.flip(grey, 1), 1.1, 5, minSize=self.size)
         return found + [(w - x - fw, y, fw, fh) for x, y, fw, fh in map(_box, flipped)]
 
+    def near(self, grey: np.ndarray, faces: list[FaceBox]) -> list[FaceBox]:
+        """Frontal faces of about the same size close to ``faces`` (a quarter of a second on):
+        a few windows at a few scales, a fraction of a whole-frame search."""
+        found: list[FaceBox] = []
+        gh, gw = grey.shape
+        for x, y, w, h in faces:
+            x0, y0 = max(0, x - w), max(0, y - h // 2)
+            roi = grey[y0 : min(gh, y + h + h // 2), x0 : min(gw, x + 2 * w)]
+            lo, hi = max(self.size[0], int(w * 0.7)), int(w * 1.5) + 1
+            for f in self.frontal.detectMultiScale(roi, 1.1, 5, minSize=(lo, lo), maxSize=(hi, hi)):
+                fx, fy, fw, fh = _box(f)
+                found.append((fx + x0, fy + y0, fw, fh))
+        return found
+
 
 def _box(found: np.ndarray) -> FaceBox:
     x, y, w, h = (int(v) for v in found)
@@ -66,21 +79,23 @@ def find_subjects(
     media: Media, *, rate: int = SAMPLES_PER_SECOND, seconds: float | None = None
 ) -> Subjects:
     """Faces in ``rate`` frames a second of the first ``seconds`` (all) of the clip, in
-    displayed source pixels, and the scene changes between them."""
+    displayed source pixels, and the scene changes between them. The whole frame is searched
+    once a second and after a scene change; in between, only around the faces just seen."""
     aw, ah = analysis_size(media)
     find = FaceFinder(max(20, min(aw, ah) // 14))
     sx, sy = media.width / aw, media.height / ah
     sightings: list[Sighting] = []
-    due, last = 0.0, None
+    due, thumb, seen = 0.0, None, []  # seen: the last faces, in analysis pixels
     for t, frame in _frames(media, seconds):
-        thumb = _thumb(frame)
+        last, thumb = thumb, _thumb(frame)
         cut = last is not None and _changed(last, thumb)
-        last = thumb
         if t + 1e-6 < due and not cut:
             continue
-        faces = find(_grey(frame, media, aw, ah), bool(sightings and sightings[-1].faces))
+        grey = _grey(frame, media, aw, ah)
+        near = find.near(grey, seen) if seen and not cut and len(sightings) % rate else []
+        seen = near or find(grey, bool(seen) and not cut)
         boxes = tuple(
-            (round(x * sx), round(y * sy), round(w * sx), round(h * sy)) for x, y, w, h in faces
+            (round(x * sx), round(y * sy), round(w * sx), round(h * sy)) for x, y, w, h in seen
         )
         sightings.append(Sighting(round(t, 4), boxes, cut))
         due = t + 1 / rate

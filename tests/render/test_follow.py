@@ -161,3 +161,11 @@ def test_faces_are_looked_for_only_when_an_output_crops_the_width() -> None:
     assert not wants_subjects("subject", MEDIA, resolve("16x9"))
     assert not wants_subjects("fill", MEDIA, resolve("9x16"))
     assert not wants_subjects("auto", replace(MEDIA, width=1080, height=1920), resolve("9x16"))
+
+
+def test_a_steady_walk_is_a_few_keyframes_however_long() -> None:
+    # a minute of walking right at 20 px/s, sampled four times a second (with detection noise)
+    walk = [400 + 5 * k + (3 if k % 3 == 0 else -2) for k in range(240)]
+    p = follow.crop_path(sightings(walk), CROP_W, FPS, 1800, fallback_x=656)
+    assert len(p) <= 12
+    assert len(graph.crop_x_expr(p)) < 400

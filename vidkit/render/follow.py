@@ -106,11 +106,13 @@ def fill_gaps(xs: Sequence[float | None]) -> list[float] | None:
 
 
 def despike(xs: Sequence[float]) -> list[float]:
-    """A running median of three: one stray detection does not move the camera."""
+    """A running median of three, then a centred running mean of five (about a second): one
+    stray detection does not move the camera and a face's jitter does not shake it."""
     if len(xs) < 3:
         return list(xs)
-    mid = [statistics.median(xs[i - 1 : i + 2]) for i in range(1, len(xs) - 1)]
-    return [xs[0], *mid, xs[-1]]
+    mid = [xs[0], *(statistics.median(xs[i - 1 : i + 2]) for i in range(1, len(xs) - 1)), xs[-1]]
+    half = [min(2, i, len(mid) - 1 - i) for i in range(len(mid))]  # symmetric: no lag at ends
+    return [statistics.fmean(mid[i - k : i + k + 1]) for i, k in enumerate(half)]
 
 
 def solve(
@@ -160,7 +162,7 @@ def crop_path(
         if points and at[0] > points[-1][0] + 1:
             points.append((at[0] - 1, points[-1][1]))  # hold until the cut, then jump
         points += zip(at, lefts)
-    return simplify(points or [(0, fallback_x)])
+    return simplify(points or [(0, fallback_x)], max(2.0, crop_w / 100))
 
 
 def _frame(t: float, fps: Fraction, frames: int) -> int:
@@ -172,27 +174,36 @@ def _even_clamp(x: float, hi: int) -> int:
     return v - v % 2
 
 
-def simplify(points: Sequence[tuple[int, int]]) -> Path:
-    """Drop repeated frames (the later point wins) and points on the line through their
-    neighbours."""
+def simplify(points: Sequence[tuple[int, int]], tolerance: float = 2.0) -> Path:
+    """Drop repeated frames (the later point wins) and every point the line through its
+    neighbours passes within ``tolerance`` pixels of, so a steady pan is two keyframes and a
+    long clip's crop expression stays short."""
     dedup: list[tuple[int, int]] = []
     for f, x in points:
         if dedup and f <= dedup[-1][0]:
             dedup[-1] = (dedup[-1][0], x) if f == dedup[-1][0] else dedup[-1]
             continue
         dedup.append((f, x))
-    out: list[tuple[int, int]] = []
-    for p in dedup:
-        while len(out) >= 2 and _collinear(out[-2], out[-1], p):
-            out.pop()
-        out.append(p)
+    out, i = [dedup[0]], 0
+    while i < len(dedup) - 1:
+        j = i + 1
+        while j + 1 < len(dedup) and _within(
+            dedup[i], dedup[j + 1], dedup[i + 1 : j + 1], tolerance
+        ):
+            j += 1
+        out.append(dedup[j])
+        i = j
     while len(out) >= 2 and out[-1][1] == out[-2][1]:
         out.pop()  # the last x holds to the end anyway
     return tuple(out)
 
 
-def _collinear(a: tuple[int, int], b: tuple[int, int], c: tuple[int, int]) -> bool:
-    return (b[1] - a[1]) * (c[0] - a[0]) == (c[1] - a[1]) * (b[0] - a[0])
+def _within(
+    a: tuple[int, int], b: tuple[int, int], between: Sequence[tuple[int, int]], tolerance: float
+) -> bool:
+    """Whether the line from ``a`` to ``b`` passes within ``tolerance`` of every point between."""
+    (fa, xa), (fb, xb) = a, b
+    return all(abs(xa + (xb - xa) * (f - fa) / (fb - fa) - x) <= tolerance for f, x in between)
 
 
 def x_at(path: Path, frame: int) -> float:

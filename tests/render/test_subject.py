@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import faces
+from tests.helpers.media import ffmpeg
 from tests.helpers.probing import frame_at, streams
 from vidkit.render.follow import Subjects
 from vidkit.render.make import find_subjects, make_clip
@@ -125,3 +126,23 @@ def test_a_scene_change_is_a_cut_in_the_path(folder: Path, photo: Path) -> None:
     path = plan.outputs[0].reframe.path
     assert len(path) == 3 and path[2][0] - path[1][0] == 1  # held, then a one-frame jump
     assert path[2][0] == pytest.approx(60, abs=1)
+
+
+@pytest.mark.parametrize(("transpose", "rotation"), [(1, "90"), (2, "-90")])
+def test_a_rotated_phone_clip_is_analysed_as_it_is_shown(
+    walking: Path, walking_subjects: Subjects, folder: Path, transpose: int, rotation: str
+) -> None:
+    # coded portrait, shown landscape by its display matrix: the faces are where a player shows them
+    coded = folder / f"coded{transpose}.mp4"
+    ffmpeg("-i", str(walking), "-vf", f"transpose={transpose}", "-c:v", "libx264",
+           "-preset", "ultrafast", str(coded))  # fmt: skip
+    shown = folder / f"shown{transpose}.mp4"
+    ffmpeg("-display_rotation", rotation, "-i", str(coded), "-c", "copy", str(shown))
+    media = probe(shown)
+    assert (media.width, media.height) == (640, 360)
+    subjects = find_subjects(media, "subject", resolve("9x16"))
+    assert subjects is not None and subjects.seen >= 0.8
+    expected = {s.time: s.faces for s in walking_subjects.sightings}
+    for s in subjects.sightings:
+        if s.faces and expected.get(s.time):
+            assert s.faces[0][0] == pytest.approx(expected[s.time][0][0], abs=6)

@@ -3,13 +3,16 @@ a landscape clip, found by the analysis, followed by the plan and kept in the re
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
+import vidkit.render
 from tests.helpers import faces
 from tests.helpers.media import ffmpeg
 from tests.helpers.probing import frame_at, streams
+from vidkit.errors import ConfigError
 from vidkit.render.follow import Subjects
 from vidkit.render.make import find_subjects, make_clip
 from vidkit.render.plan import choose_reframe, make_plan
@@ -146,3 +149,16 @@ def test_a_rotated_phone_clip_is_analysed_as_it_is_shown(
     for s in subjects.sightings:
         if s.faces and expected.get(s.time):
             assert s.faces[0][0] == pytest.approx(expected[s.time][0][0], abs=6)
+
+
+def test_without_opencv_auto_reframes_as_before_and_subject_says_what_to_install(
+    walking: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "cv2", None)  # `import cv2` raises ImportError
+    monkeypatch.delitem(sys.modules, "vidkit.render.subject", raising=False)
+    monkeypatch.delattr(vidkit.render, "subject", raising=False)
+    media, presets = probe(walking), resolve("9x16")
+    assert find_subjects(media, "auto", presets) is None
+    with pytest.raises(ConfigError, match="needs OpenCV") as caught:
+        find_subjects(media, "subject", presets)
+    assert caught.value.hint is not None and "opencv-python-headless" in caught.value.hint

@@ -17,7 +17,7 @@ from typing import Any
 
 from vidkit.captions import formats
 from vidkit.captions.pipeline import NoSpeechError, caption_mode, captions_for
-from vidkit.errors import MediaError, VidkitError
+from vidkit.errors import ConfigError, MediaError, VidkitError
 from vidkit.ffmpeg.locate import locate
 from vidkit.ffmpeg.runner import FFmpegRunner, Runner, atomic_outputs
 from vidkit.progress import FractionFn
@@ -174,12 +174,21 @@ def make_clip(
 
 
 def find_subjects(media: Media, mode: str, presets: Sequence[Preset]) -> Subjects | None:
-    """The faces in the clip when ``mode`` follows them and some output crops the picture."""
+    """The faces in the clip when ``mode`` follows them and some output crops the picture.
+    Without OpenCV, ``auto`` reframes as it did before faces were looked for; ``subject``
+    says what to install."""
     if not wants_subjects(mode, media, presets):
         return None
-    # imported here: OpenCV loads only when a clip is analysed, keeping `vidkit --help` fast
-    from vidkit.render import subject
-
+    try:
+        # imported here: OpenCV loads only when a clip is analysed, keeping `vidkit --help` fast
+        from vidkit.render import subject
+    except ImportError as exc:
+        if mode == "auto":
+            return None
+        raise ConfigError(
+            f"--reframe subject needs OpenCV ({exc})",
+            hint="pip install 'opencv-python-headless<5', or use --reframe fill",
+        ) from None
     return subject.find_subjects(media)
 
 

@@ -90,11 +90,11 @@ def make_source(ffmpeg: str, path: Path, seconds: float) -> None:
     )  # fmt: skip
 
 
-def vidkit_argv(source: Path, presets: str, out: Path) -> list[str]:
+def vidkit_argv(source: Path, presets: str, out: Path, reframe: str = "fill") -> list[str]:
     exe = Path(sys.executable).with_name("vidkit")
     base = [str(exe)] if exe.exists() else [sys.executable, "-m", "vidkit"]
     sets = [a for k, v in FIELDS.items() for a in ("--set", f"{k}={v}")]
-    return [*base, "make", str(source), "-p", presets, "--reframe", "fill", *sets, "-o", str(out)]
+    return [*base, "make", str(source), "-p", presets, "--reframe", reframe, *sets, "-o", str(out)]
 
 
 def plain_argv(ffmpeg: str, source: Path, out: Path) -> list[str]:

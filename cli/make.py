@@ -148,8 +148,10 @@ class _Progress:
 )
 @click.option(
     "--reframe",
-    type=click.Choice(["auto", "fill", "fit"]),
-    help="fill: crop to fill the frame; fit: whole picture on a blurred background.",
+    type=click.Choice(["auto", "fill", "fit", "subject"]),
+    help="fill: crop to fill the frame; subject: crop that follows the people in the clip; "
+    "fit: whole picture on a blurred background; auto: subject when there are people to "
+    "follow, else fill or fit by shape.",
 )
 @click.option(
     "--focus", metavar="X,Y", help="Point to keep when cropping, 0-1 each (default from template)."

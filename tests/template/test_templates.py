@@ -119,3 +119,8 @@ def test_required_merge_field_without_default(tmp_path: Path) -> None:
 def test_fill_inserts_values_literally() -> None:
     assert fill("Hi {name}!", {"name": "{place} %s \\n"}) == "Hi {place} %s \\n!"
     assert fill("{{literal}} {name}", {"name": "A"}) == "{literal} A"
+
+
+def test_reframe_subject_is_a_template_choice(tmp_path: Path) -> None:
+    t = load_template(_write(tmp_path, "name: mine\nreframe: subject\nfocus: [0.5, 0.3]\n"))
+    assert (t.reframe, t.focus) == ("subject", (0.5, 0.3))

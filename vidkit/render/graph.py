@@ -331,13 +331,26 @@ def ebur128_args(path: Path) -> list[str]:
     return ["-i", str(path), "-map", "0:a:0", "-af", "ebur128=peak=true", "-f", "null", "-"]
 
 
+def crop_x_expr(path: Sequence[tuple[int, int]]) -> str:
+    """The crop's x as an ffmpeg expression in the frame number ``n``: the path's keyframes
+    (frame, x) joined by straight lines, held before the first and after the last. A sum of
+    clipped ramps, one per segment, so it stays flat however long the path is (no nesting).
+    A segment one frame long is a cut."""
+    terms = [str(path[0][1])]
+    for (fa, xa), (fb, xb) in zip(path, path[1:]):
+        if xb != xa:
+            terms.append(f"{xb - xa}*clip(n-{fa},0,{fb - fa})/{fb - fa}")
+    return "+".join(terms).replace("+-", "-")
+
+
 def _reframe(stmts: list[str], i: int, out: OutputPlan) -> str:
     r = out.reframe
     w, h = out.width, out.height
-    if r.mode == "fill":
+    if r.mode in ("fill", "subject"):
         assert r.crop is not None
         c = r.crop
-        stmts.append(f"[src{i}]crop={c.w}:{c.h}:{c.x}:{c.y},scale={w}:{h},setsar=1[v{i}]")
+        x = f"'{crop_x_expr(r.path)}'" if len(r.path) > 1 else str(c.x)
+        stmts.append(f"[src{i}]crop={c.w}:{c.h}:{x}:{c.y},scale={w}:{h},setsar=1[v{i}]")
         return f"v{i}"
     bw, bh = max(2, w // 8 // 2 * 2), max(2, h // 8 // 2 * 2)
     stmts.append(f"[src{i}]split=2[fg{i}][bgs{i}]")

@@ -17,19 +17,20 @@ from typing import Any
 
 from vidkit.captions import formats
 from vidkit.captions.pipeline import NoSpeechError, caption_mode, captions_for
-from vidkit.errors import MediaError, VidkitError
+from vidkit.errors import ConfigError, MediaError, VidkitError
 from vidkit.ffmpeg.locate import locate
 from vidkit.ffmpeg.runner import FFmpegRunner, Runner, atomic_outputs
 from vidkit.progress import FractionFn
 from vidkit.render import graph, layers
+from vidkit.render.follow import Subjects
 from vidkit.render.loudness import parse_loudnorm
-from vidkit.render.plan import Plan, make_plan
-from vidkit.render.probe import probe
+from vidkit.render.plan import Plan, make_plan, wants_subjects
+from vidkit.render.probe import Media, probe
 from vidkit.template.presets import Preset, resolve
 from vidkit.template.templates import Template, load_template
 
 # Bump when the same inputs would render differently: batch jobs re-render on a change.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"  # 2: auto and subject reframing follow faces
 
 
 @dataclass(frozen=True)
@@ -138,9 +139,11 @@ def make_clip(
         captions, clip, style=template.captions.style, language=language, script=script,
         runner=run, on_warning=on_warning,
     )  # fmt: skip
+    media = probe(clip)
     plan = make_plan(
-        probe(clip), template, presets, fields=fields, cues=cues, scale=scale,
+        media, template, presets, fields=fields, cues=cues, scale=scale,
         reframe=reframe, focus=focus, sting_durations=_sting_durations(template),
+        subjects=find_subjects(media, reframe or template.reframe, presets),
     )  # fmt: skip
     stem = safe_stem(name or clip.stem)
     paths = [output_paths(out_dir, stem, template, o.preset) for o in plan.outputs]
@@ -168,6 +171,25 @@ def make_clip(
         )
         for i, (o, p) in enumerate(zip(plan.outputs, paths))
     ]
+
+
+def find_subjects(media: Media, mode: str, presets: Sequence[Preset]) -> Subjects | None:
+    """The faces in the clip when ``mode`` follows them and some output crops the picture.
+    Without OpenCV, ``auto`` reframes as it did before faces were looked for; ``subject``
+    says what to install."""
+    if not wants_subjects(mode, media, presets):
+        return None
+    try:
+        # imported here: OpenCV loads only when a clip is analysed, keeping `vidkit --help` fast
+        from vidkit.render import subject
+    except ImportError as exc:
+        if mode == "auto":
+            return None
+        raise ConfigError(
+            f"--reframe subject needs OpenCV ({exc})",
+            hint="pip install 'opencv-python-headless<5', or use --reframe fill",
+        ) from None
+    return subject.find_subjects(media)
 
 
 def _sting_durations(template: Template) -> dict[Path, tuple[float, bool]]:

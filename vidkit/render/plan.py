@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from vidkit.errors import ConfigError
+from vidkit.render import follow
 from vidkit.render.probe import Media
 from vidkit.template.brand import Brand
 from vidkit.template.presets import Preset
@@ -116,15 +117,23 @@ class CaptionTrack:
 @dataclass(frozen=True)
 class Reframe:
     """fill: cut ``crop`` (source pixels) out of the picture, then scale it to the frame.
+    subject: the same, but the crop's x follows ``path``, keyframes (frame, x in source
+    pixels) joined by straight lines; ``crop`` is where it starts.
     fit: scale the whole picture to ``scale_w`` x ``scale_h`` and place it at ``x``, ``y``
     over a blurred copy of itself."""
 
-    mode: str  # "fill" or "fit"
+    mode: str  # "fill", "subject" or "fit"
     scale_w: int
     scale_h: int
     x: int = 0
     y: int = 0
     crop: Box | None = None
+    path: follow.Path = ()
+
+    def crop_x(self, frame: int) -> float:
+        """Where the crop's left edge is at ``frame`` (source pixels)."""
+        assert self.crop is not None
+        return follow.x_at(self.path, frame) if self.path else float(self.crop.x)
 
 
 @dataclass(frozen=True)
@@ -207,22 +216,60 @@ def output_fps(media: Media, presets: Sequence[Preset]) -> Fraction:
 
 
 def choose_reframe(
-    mode: str, src_w: int, src_h: int, w: int, h: int, focus: tuple[float, float]
+    mode: str,
+    src_w: int,
+    src_h: int,
+    w: int,
+    h: int,
+    focus: tuple[float, float],
+    subjects: follow.Subjects | None = None,
+    timing: tuple[Fraction, int] = (Fraction(30), 1),
 ) -> Reframe:
+    """How to reframe ``src_w`` x ``src_h`` to ``w`` x ``h``. ``subject`` follows the faces in
+    ``subjects`` over ``timing`` (fps, frames), or crops around ``focus`` where there are none;
+    ``auto`` follows them when the crop can hold them, else fills or fits by the aspects."""
+    cw, ch, cx, cy = _crop(src_w, src_h, w, h, focus)
+    follows = (
+        subjects is not None
+        and cw < src_w
+        and (
+            (mode == "subject" and subjects.seen > 0)
+            or (mode == "auto" and follow.fits(subjects, cw))
+        )
+    )
+    if follows:
+        assert subjects is not None
+        path = follow.crop_path(subjects, cw, timing[0], timing[1], cx)
+        return Reframe("subject", w, h, crop=Box(path[0][1], cy, cw, ch), path=path)
     if mode == "auto":
         a, b = Fraction(src_w, src_h), Fraction(w, h)
         keep = min(a, b) / max(a, b)  # share of the picture a crop would keep
         mode = "fill" if keep >= Fraction(3, 5) else "fit"
-    if mode == "fill":
-        # crop first, in source pixels, then scale only what is kept
-        s = max(Fraction(w, src_w), Fraction(h, src_h))
-        cw, ch = min(src_w, round(w / s)), min(src_h, round(h / s))
-        cx = _clamp(round(focus[0] * src_w - cw / 2), 0, src_w - cw)
-        cy = _clamp(round(focus[1] * src_h - ch / 2), 0, src_h - ch)
+    if mode in ("fill", "subject"):
         return Reframe("fill", w, h, crop=Box(cx, cy, cw, ch))
     s = min(Fraction(w, src_w), Fraction(h, src_h))
     sw, sh = min(_even(src_w * s), w), min(_even(src_h * s), h)
     return Reframe("fit", sw, sh, (w - sw) // 2 // 2 * 2, (h - sh) // 2 // 2 * 2)
+
+
+def _crop(
+    src_w: int, src_h: int, w: int, h: int, focus: tuple[float, float]
+) -> tuple[int, int, int, int]:
+    """The fill crop around ``focus``: (width, height, x, y) in source pixels."""
+    # crop first, in source pixels, then scale only what is kept
+    s = max(Fraction(w, src_w), Fraction(h, src_h))
+    cw, ch = min(src_w, round(w / s)), min(src_h, round(h / s))
+    cx = _clamp(round(focus[0] * src_w - cw / 2), 0, src_w - cw)
+    cy = _clamp(round(focus[1] * src_h - ch / 2), 0, src_h - ch)
+    return cw, ch, cx, cy
+
+
+def wants_subjects(mode: str, media: Media, presets: Sequence[Preset]) -> bool:
+    """Whether planning ``mode`` for these presets needs the clip's faces: a following mode
+    and at least one output that crops the picture's width."""
+    if mode not in ("subject", "auto"):
+        return False
+    return any(Fraction(p.width, p.height) < media.aspect for p in presets)
 
 
 def _even(x: Fraction | float) -> int:
@@ -252,9 +299,11 @@ def make_plan(
     reframe: str | None = None,
     focus: tuple[float, float] | None = None,
     sting_durations: Mapping[Path, tuple[float, bool]] | None = None,
+    subjects: follow.Subjects | None = None,
 ) -> Plan:
     """Plan every output of one clip. ``sting_durations`` maps brand sting files to (seconds,
-    has_audio), probed by the caller (this function does no I/O)."""
+    has_audio) and ``subjects`` holds the faces found in the clip (for ``subject``/``auto``
+    reframing), both found by the caller (this function does no I/O)."""
     if not presets:
         raise ConfigError("no preset given")
     values = template.merge_fields(fields or {})
@@ -274,6 +323,7 @@ def make_plan(
                 reframe or template.reframe,
                 focus or template.focus,
                 sting_durations or {},
+                subjects,
             )
         )
     audio = AudioPlan(
@@ -308,6 +358,7 @@ def _plan_output(
     reframe_mode: str,
     focus: tuple[float, float],
     stings: Mapping[Path, tuple[float, bool]],
+    subjects: follow.Subjects | None = None,
 ) -> OutputPlan:
     w, h = p.width, p.height
     safe = safe_box(p, w, h)
@@ -321,7 +372,9 @@ def _plan_output(
         if cues
         else None
     )
-    reframe = choose_reframe(reframe_mode, media.width, media.height, w, h, focus)
+    reframe = choose_reframe(
+        reframe_mode, media.width, media.height, w, h, focus, subjects, (fps, main)
+    )
     layers = [
         *_edge_layers(reframe, w, h, t.brand.colors.primary),
         *(

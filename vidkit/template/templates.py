@@ -29,7 +29,7 @@ SCHEMA: dict[str, Field] = {
     "name": Field(str),
     "description": Field(str, default=""),
     "brand": Field(str, default="default"),
-    "reframe": Field(str, default="auto", choices=("auto", "fill", "fit")),
+    "reframe": Field(str, default="auto", choices=("auto", "fill", "fit", "subject")),
     "focus": Field(
         list, default=[0.5, 0.5], items=float, check=specyaml.all_of(length(2), between(0, 1))
     ),

@@ -192,7 +192,7 @@ def test_counts_are_rolled_up_with_every_insert_and_read_from_the_rollups(
     rows = sorted(registry.db.query("SELECT day, kind, n, uniques FROM daily_links"))
     assert rows == [
         (utc_day(T0), "click", 3, 2),
-        (utc_day(T0), "play", 1, 1),
+        (utc_day(T0), "play", 1, 0),  # unique visitors are counted for clicks
         (utc_day(day2), "click", 1, 1),
     ]
     before = stats(registry, min_cell=1)
@@ -204,3 +204,20 @@ def test_counts_are_rolled_up_with_every_insert_and_read_from_the_rollups(
     assert {r["referrer"]: r["clicks"] for r in after["by_referrer"]["rows"]} == {
         "wa.me": 2, "t.co": 1, "(none)": 1,
     }  # fmt: skip
+
+
+def test_retention_drops_the_seen_visitors_with_the_raw_events(registry: Registry) -> None:
+    from vidkit.track.registry import seen_floor, seen_key
+    from vidkit.track.retention import purge
+
+    _, root, _ = registry.register(video())
+    old, recent = registry.clock() - 40 * 86400, registry.clock() - 86400
+    registry.record([Event(old, root.id, "click", visitor="a"),
+                     Event(recent, root.id, "click", visitor="a")])  # fmt: skip
+    keys = {int(k) for (k,) in registry.db.query("SELECT key FROM visitors_seen")}
+    assert keys == {seen_key(old, root.id, "a"), seen_key(recent, root.id, "a")}
+    assert seen_floor(utc_day(old)) <= seen_key(old, root.id, "a") < seen_floor(utc_day(recent))
+    purge(registry, 30)
+    keys = {int(k) for (k,) in registry.db.query("SELECT key FROM visitors_seen")}
+    assert keys == {seen_key(recent, root.id, "a")}
+    assert stats(registry)["links"][0]["unique_visitors"] == 2  # the old day's count stays

@@ -7,6 +7,7 @@ forward on start. Stats and retention live in :mod:`vidkit.track.stats` and :mod
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import secrets
 import string
@@ -139,31 +140,43 @@ def _event_insert(rows: int) -> str:
     )
 
 
+def seen_key(ts: float, link_id: int, visitor: str) -> int:
+    """One number for "this visitor clicked this link on this UTC day": the day in the high
+    bits (so a day's keys are one range, deleted with its events) and 48 bits of a hash."""
+    digest = hashlib.blake2b(f"{link_id}:{visitor}".encode(), digest_size=6).digest()
+    return (int(ts // 86400) << 48) | int.from_bytes(digest, "big")
+
+
+def seen_floor(day: str) -> int:
+    """The smallest :func:`seen_key` of UTC day ``day`` (YYYY-MM-DD)."""
+    start = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp()
+    return int(start // 86400) << 48
+
+
 def roll_up(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
     """Add event ``rows`` (as inserted) to the daily rollups, in the caller's transaction:
-    counts per day, link and kind, new daily unique visitors (a visitor hash not seen that
-    day for that link and kind), and clicks per referrer and country."""
+    counts per day, link and kind, new daily unique visitors of each link (a click whose
+    visitor was not seen that day), and clicks per referrer and country."""
     counts: Counter[tuple[str, int, str]] = Counter()
     audience: Counter[tuple[str, int, str, str]] = Counter()
-    seen: set[tuple[str, int, str, str]] = set()
-    for _ts, day, link_id, kind, visitor, referrer, country, _agent in rows:
+    first: dict[int, tuple[str, int, str]] = {}
+    for ts, day, link_id, kind, visitor, referrer, country, _agent in rows:
         counts[(day, link_id, kind)] += 1
-        if visitor is not None:
-            seen.add((day, link_id, kind, visitor))
         if kind == "click":
             audience[(day, link_id, "referrer", referrer or "")] += 1
             audience[(day, link_id, "country", country or "")] += 1
+            if visitor is not None:
+                first.setdefault(seen_key(ts, link_id, visitor), (day, link_id, kind))
     new: Counter[tuple[str, int, str]] = Counter()
-    fresh = sorted(seen)
-    for i in range(0, len(fresh), ROWS_PER_INSERT):
-        chunk = fresh[i : i + ROWS_PER_INSERT]
-        values = ", ".join(["(?, ?, ?, ?)"] * len(chunk))
-        for day, link_id, kind in db.query(
-            f"INSERT INTO visitors_seen (day, link_id, kind, visitor) VALUES {values} "
-            "ON CONFLICT DO NOTHING RETURNING day, link_id, kind",
-            [v for row in chunk for v in row],
+    keys = list(first)
+    for i in range(0, len(keys), ROWS_PER_INSERT):
+        chunk = keys[i : i + ROWS_PER_INSERT]
+        values = ", ".join(["(?)"] * len(chunk))
+        for (key,) in db.query(
+            f"INSERT INTO visitors_seen (key) VALUES {values} ON CONFLICT DO NOTHING RETURNING key",
+            chunk,
         ):
-            new[(day, int(link_id), kind)] += 1
+            new[first[int(key)]] += 1
     _upsert(db, "daily_links (day, link_id, kind, n, uniques)", "day, link_id, kind",
             "n = daily_links.n + excluded.n, uniques = daily_links.uniques + excluded.uniques",
             [(*key, n, new[key]) for key, n in counts.items()])  # fmt: skip

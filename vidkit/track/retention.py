@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vidkit.errors import ConfigError
-from vidkit.track.registry import Registry, days_ago
+from vidkit.track.registry import Registry, days_ago, seen_floor
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ def purge(registry: Registry, older_than_days: int) -> PurgeResult:
     with db.transaction():
         n = int(db.query("SELECT COUNT(*) FROM events WHERE day < ?", (cutoff,))[0][0])
         # the rollups already hold these days (kept with every insert): only raw rows go
-        db.execute("DELETE FROM visitors_seen WHERE day < ?", (cutoff,))
+        db.execute("DELETE FROM visitors_seen WHERE key < ?", (seen_floor(cutoff),))
         db.execute("DELETE FROM events WHERE day < ?", (cutoff,))
         salts = registry.drop_salts(now)
     return PurgeResult(before_day=cutoff, events_deleted=n, salts_deleted=salts)

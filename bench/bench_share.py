@@ -36,8 +36,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from vidkit.config import load_settings
-from vidkit.ffmpeg.locate.locate import locate
-from vidkit.ffmpeg.locate.runner import FFmpegRunner
+from vidkit.ffmpeg.locate import locate
+from vidkit.ffmpeg.runner import FFmpegRunner
 from vidkit.share.publish import publish
 from vidkit.store import open_storage
 from vidkit.track.registry import Registry

@@ -195,3 +195,14 @@ def test_every_csv_writer_is_the_spreadsheet_safe_one() -> None:
         and any(w in path.read_text(encoding="utf-8") for w in ("csv.writer", "DictWriter"))
     }
     assert writers == set()
+
+
+@pytest.mark.parametrize(
+    "script", sorted((ROOT / "bench").glob("bench_*.py")), ids=lambda p: p.name
+)
+def test_every_benchmark_starts(script: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-500:]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.disk import small_disk
 from tests.helpers.publish import BROWSER_UA, _stop, _wait_ready, fetch, free_port
 from vidkit.config import Settings, load_settings
 from vidkit.share.publish import publish
@@ -182,21 +182,6 @@ def test_api_stats_runs_off_the_event_loop(settings: Settings, bundle: Path) -> 
         assert answered.is_set()
 
 
-@contextlib.contextmanager
-def _tiny_disk(path: Path, size: str) -> Iterator[Path]:
-    path.mkdir()
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("needs root to mount a small tmpfs")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                             capture_output=True)  # fmt: skip
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
-
-
 def _fill(folder: Path) -> Path:
     """Fill the disk to the last byte."""
     filler = folder / "filler"
@@ -217,7 +202,7 @@ def test_a_full_disk_keeps_answering_and_loses_no_answered_click(
     """Was: on a full disk share pages answered 500 and a short write left a torn line."""
     if "postgresql" in settings.db:
         pytest.skip("the database lives on the full disk here")
-    with _tiny_disk(tmp_path / "disk", "8m") as disk:
+    with small_disk(tmp_path / "disk", 8 * 1024 * 1024) as disk:
         port = free_port()
         env = {
             **os.environ,

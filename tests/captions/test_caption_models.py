@@ -134,7 +134,7 @@ def test_without_the_wheel_first_auto_captions_fetch_verify_and_use_the_model(
 
     kept = models.installed(tmp_path / "cache", "moonshine")
     assert kept is not None
-    for name, digest in M.files.items():
+    for name, (digest, _size) in M.files.items():
         assert hashlib.sha256((kept / name).read_bytes()).hexdigest() == digest
     listed = json.loads(_vidkit(env, "captions", "models", "list", "--json").stdout)
     assert listed["models"][0]["installed"] == str(kept)

@@ -9,7 +9,7 @@ from tests.helpers.publish import parse, request
 from vidkit.config import Settings
 from vidkit.share.publish import publish
 from vidkit.store import open_storage
-from vidkit.track.registry import Registry
+from vidkit.track.registry import Registry, Video
 from vidkit.track.stats import stats
 from vidkit.web.app import ShareApp
 from vidkit.web.clicklog import ClickLog
@@ -59,3 +59,12 @@ def make_site(settings: Settings, bundle: Path, registry: Registry) -> Site:
 def view_token(page: bytes) -> str:
     """The per-view token a share or embed page carries for its beacons and share buttons."""
     return parse(page).first("video")["data-view"]
+
+
+def registry_with_link(url: str, t0: int = 1_790_000_000) -> tuple[Registry, int]:
+    """A registry at ``url`` holding one published video; its root link's id."""
+    reg = Registry.open(url)
+    digest = "ab" * 32
+    video = Video(digest[:12], digest, "t", "", "k.mp4", None, None, (), 320, 568, 2.0, 1, t0)
+    _, root, _ = reg.register(video)
+    return reg, root.id

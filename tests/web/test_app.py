@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,15 +13,6 @@ from tests.helpers.site import PREVIEW_UAS, Site, make_site, view_token
 from vidkit.config import Settings
 from vidkit.store.local import LocalStorage
 from vidkit.track.registry import Registry
-
-
-@pytest.fixture()
-def site(settings: Settings, bundle: Path) -> Iterator[Site]:
-    with Registry.open(settings.db) as reg:
-        s = make_site(settings, bundle, reg)
-        yield s
-        s.app.close()
-        s.log.close()
 
 
 def test_share_page_is_a_200_with_the_full_unfurl_set(site: Site) -> None:

@@ -5,18 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from vidkit.track.registry import Event, Registry, Video
+from tests.helpers.site import registry_with_link
+from vidkit.track.registry import Event
 from vidkit.web.clicklog import REPLAY_LINES, ClickLog, decode, encode
 
 T0 = 1_790_000_000
-
-
-def _registry(db_url: str) -> tuple[Registry, int]:
-    reg = Registry.open(db_url)
-    digest = "cd" * 32
-    video = Video(digest[:12], digest, "t", "", "k.mp4", None, None, (), 320, 568, 2.0, 1, T0)
-    _, root, _ = reg.register(video)
-    return reg, root.id
 
 
 def test_lines_round_trip() -> None:
@@ -27,7 +20,7 @@ def test_lines_round_trip() -> None:
 
 
 def test_commit_records_events_and_position(db_url: str, tmp_path: Path) -> None:
-    reg, link = _registry(db_url)
+    reg, link = registry_with_link(db_url)
     log = ClickLog(tmp_path / "log", reg)
     assert log.open() == 0
     for _ in range(5):
@@ -42,7 +35,7 @@ def test_commit_records_events_and_position(db_url: str, tmp_path: Path) -> None
 
 
 def test_replay_inserts_only_what_was_not_committed(db_url: str, tmp_path: Path) -> None:
-    reg, link = _registry(db_url)
+    reg, link = registry_with_link(db_url)
     dead = ClickLog(tmp_path / "log", reg)
     dead.open()
     for _ in range(3):
@@ -65,7 +58,7 @@ def test_replay_inserts_only_what_was_not_committed(db_url: str, tmp_path: Path)
 
 
 def test_a_running_servers_segment_is_not_replayed(db_url: str, tmp_path: Path) -> None:
-    reg, link = _registry(db_url)
+    reg, link = registry_with_link(db_url)
     running = ClickLog(tmp_path / "log", reg)
     running.open()
     running.append(Event(T0, link, "click"))
@@ -79,7 +72,7 @@ def test_a_running_servers_segment_is_not_replayed(db_url: str, tmp_path: Path) 
 
 
 def test_segments_rotate_and_old_ones_go_once_committed(db_url: str, tmp_path: Path) -> None:
-    reg, link = _registry(db_url)
+    reg, link = registry_with_link(db_url)
     log = ClickLog(tmp_path / "log", reg, segment_bytes=200)
     log.open()
     first = log.segment
@@ -98,7 +91,7 @@ def test_segments_rotate_and_old_ones_go_once_committed(db_url: str, tmp_path: P
 def test_an_interrupted_replay_leaves_the_rest_for_the_next_start(
     db_url: str, tmp_path: Path
 ) -> None:
-    reg, link = _registry(db_url)
+    reg, link = registry_with_link(db_url)
     dead = ClickLog(tmp_path / "log", reg)
     dead.open()
     total = 2 * REPLAY_LINES + 7

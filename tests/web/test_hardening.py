@@ -8,28 +8,19 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tests.helpers.publish import request
-from tests.helpers.site import Site, make_site
+from tests.helpers.site import Site, make_site, registry_with_link
 from vidkit.config import Settings, load_settings
-from vidkit.track.registry import Event, Registry, Video
+from vidkit.track.registry import Event, Registry
 from vidkit.web import clicklog
 from vidkit.web.clicklog import ClickLog, decode, encode
 
 T0 = 1_790_000_000
-
-
-def _registry(url: str) -> tuple[Registry, int]:
-    reg = Registry.open(url)
-    digest = "ab" * 32
-    video = Video(digest[:12], digest, "t", "", "k.mp4", None, None, (), 320, 568, 2.0, 1, T0)
-    _, root, _ = reg.register(video)
-    return reg, root.id
 
 
 # the click log belongs to one database -----------------------------------------------------
@@ -55,8 +46,8 @@ def test_a_segment_is_replayed_only_into_its_own_database(tmp_path: Path) -> Non
     """Was: a server on database B replayed A's 12 unsaved clicks into B (A kept 28, B gained
     40 with link ids that meant other links there)."""
     folder = tmp_path / "shared-log"
-    reg_a, link_a = _registry(str(tmp_path / "a.db"))
-    reg_b, _ = _registry(str(tmp_path / "b.db"))
+    reg_a, link_a = registry_with_link(str(tmp_path / "a.db"))
+    reg_b, _ = registry_with_link(str(tmp_path / "b.db"))
     assert reg_a.meta("database_id") != reg_b.meta("database_id")
     proc = subprocess.run(
         [sys.executable, "-c", _KILLED_WRITER, str(tmp_path / "a.db"), str(folder), str(link_a)]
@@ -90,15 +81,6 @@ def test_each_database_has_its_own_click_log_folder(tmp_path: Path) -> None:
 
 
 # a full disk -----------------------------------------------------------------------------
-
-
-@pytest.fixture()
-def site(settings: Settings, bundle: Path) -> Iterator[Site]:
-    with Registry.open(settings.db) as reg:
-        s = make_site(settings, bundle, reg)
-        yield s
-        s.app.close()
-        s.log.close()
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
@@ -216,7 +198,7 @@ os.kill(os.getpid(), signal.SIGKILL)  # and nothing is counted twice on replay
 
 def test_a_short_write_leaves_no_torn_line(tmp_path: Path) -> None:
     """Was: a short write (the file size limit or a disk filling mid-line) left a torn line."""
-    reg, link = _registry(str(tmp_path / "a.db"))
+    reg, link = registry_with_link(str(tmp_path / "a.db"))
     folder = tmp_path / "log"
     proc = subprocess.run(
         [sys.executable, "-c", _SHORT_WRITES, str(tmp_path / "a.db"), str(folder), str(link)],

@@ -40,7 +40,7 @@ class ModelSpec:
     version: str
     platform: str  # the wheel's platform tag (any machine can download it)
     folder: str  # the files' folder inside the wheel
-    files: Mapping[str, str]  # file name -> SHA-256
+    files: Mapping[str, tuple[str, int]]  # file name -> (SHA-256, size in bytes)
     download_mb: int
     #: word error rate measured by bench/bench_captions.py (clear read speech)
     measured_wer: str
@@ -48,7 +48,7 @@ class ModelSpec:
     @property
     def size(self) -> int:
         """Bytes of the model files once unpacked."""
-        return sum(SIZES[self.name].values())
+        return sum(size for _digest, size in self.files.values())
 
     def requirement(self) -> str:
         return f"{self.package}=={self.version}"
@@ -64,22 +64,23 @@ MOONSHINE = ModelSpec(
     platform="manylinux2014_x86_64",
     folder="moonshine_cpp/models/base-en",
     files={
-        "encoder_model.ort": "9d1a19e044cbf89a207723d1adb667de89a5671a1e3e611b8ebe721b2c31219c",
-        "decoder_model_merged.ort": "370e0c1f161d68dc1c2264c1a82024fb123380da3b73f47f05531d1e8d3308c3",
-        "tokenizer.bin": "04670d78994d030185c3dd843c60591788fed0a56cc6750747bd326825f13ca9",
-        "LICENSE": "5184ec974ddac0a49e478471bd789fd9e9af7254030e1b7f2af74c2ab8a4161e",
+        "encoder_model.ort": (
+            "9d1a19e044cbf89a207723d1adb667de89a5671a1e3e611b8ebe721b2c31219c",
+            20_661_976,
+        ),
+        "decoder_model_merged.ort": (
+            "370e0c1f161d68dc1c2264c1a82024fb123380da3b73f47f05531d1e8d3308c3",
+            42_703_232,
+        ),
+        "tokenizer.bin": (
+            "04670d78994d030185c3dd843c60591788fed0a56cc6750747bd326825f13ca9",
+            241_639,
+        ),
+        "LICENSE": ("5184ec974ddac0a49e478471bd789fd9e9af7254030e1b7f2af74c2ab8a4161e", 1_069),
     },
     download_mb=55,
     measured_wer="0.00-0.05",
 )
-SIZES = {
-    "moonshine-base-en": {
-        "encoder_model.ort": 20_661_976,
-        "decoder_model_merged.ort": 42_703_232,
-        "tokenizer.bin": 241_639,
-        "LICENSE": 1_069,
-    }
-}
 CATALOGUE = {MOONSHINE.name: MOONSHINE, "moonshine": MOONSHINE}
 #: pip as the user runs it (``python -m pip`` of this interpreter).
 PIP = (sys.executable, "-m", "pip")
@@ -103,8 +104,10 @@ def model_dir(cache: Path, name: str) -> Path:
 def installed(cache: Path, name: str) -> Path | None:
     """The cached model folder if every file is there at its expected size, else None."""
     folder = model_dir(cache, name)
-    sizes = SIZES[spec(name).name]
-    ok = all((folder / f).is_file() and (folder / f).stat().st_size == n for f, n in sizes.items())
+    files = spec(name).files
+    ok = all(
+        (folder / f).is_file() and (folder / f).stat().st_size == n for f, (_, n) in files.items()
+    )
     return folder if ok else None
 
 
@@ -243,7 +246,7 @@ def _keep(m: ModelSpec, source: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        for name, digest in m.files.items():
+        for name, (digest, _size) in m.files.items():
             data = _read_member(source, m.folder, name)
             if hashlib.sha256(data).hexdigest() != digest:
                 raise CaptionError(

@@ -270,6 +270,14 @@ def _card_parts(d: EndCardDrawing, unit: int, width: int, *, tall: bool) -> list
     return parts
 
 
+@functools.lru_cache(maxsize=16)
+def _qr_matrix(data: str) -> tuple[bytearray, ...]:
+    """The modules of ``data``'s QR code, made once (an end card is fitted at several sizes)."""
+    import segno  # here, not at the top: only end cards with a QR code need it
+
+    return tuple(segno.make(data, error="m", micro=False).matrix)
+
+
 def _url_pill(url: str, stack: FontStack, size: int, width: int, c: Any) -> Image.Image:
     text = _one_line(url, stack, size, width)
     tw = textdraw.measure(text, stack, size)[0]
@@ -286,10 +294,7 @@ def _url_pill(url: str, stack: FontStack, size: int, width: int, c: Any) -> Imag
 def qr_image(data: str, size: int) -> Image.Image:
     """A QR code of ``data`` (segno; error correction M), dark modules on a white tile with
     the quiet zone scanners need, about ``size`` pixels square (whole pixels per module)."""
-    import segno  # here, not at the top: only end cards with a QR code need it
-
-    code = segno.make(data, error="m", micro=False)
-    matrix = code.matrix
+    matrix = _qr_matrix(data)
     quiet = 4
     modules = len(matrix) + 2 * quiet
     px = max(2, size // modules)

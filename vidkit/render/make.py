@@ -133,11 +133,46 @@ def make_clip(
     on_warning: Callable[[str], None] | None = None,
 ) -> list[Output]:
     """Render one clip to every preset in a single ffmpeg run; return what was written."""
-    clip = Path(clip)
     run = runner or FFmpegRunner(locate())
+    planned = plan_clip(
+        clip, template=template, presets=presets, fields=fields, captions=captions,
+        scale=scale, runner=run, reframe=reframe, focus=focus, language=language,
+        script=script, on_warning=on_warning,
+    )  # fmt: skip
+    return render_clip(planned, out_dir=out_dir, runner=run, name=name,
+                       on_progress=on_progress, encoding=encoding)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PlannedClip:
+    """A clip with its plan and the cues of its .srt/.vtt sidecars: ready to render."""
+
+    clip: Path
+    plan: Plan
+    sidecar_cues: tuple[Any, ...]
+
+
+def plan_clip(
+    clip: str | Path,
+    *,
+    template: Template,
+    presets: Sequence[Preset],
+    fields: Mapping[str, str] | None = None,
+    captions: str | Path | None = None,
+    scale: float = 1.0,
+    runner: Runner | None = None,
+    reframe: str | None = None,
+    focus: tuple[float, float] | None = None,
+    language: str = "en",
+    script: str | Path | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> PlannedClip:
+    """Everything known before rendering: the captions (read or transcribed), the probed
+    clip, the faces it follows, the plan."""
+    clip = Path(clip)
     cues, sidecar_cues = load_cues(
         captions, clip, style=template.captions.style, language=language, script=script,
-        runner=run, on_warning=on_warning,
+        runner=runner or FFmpegRunner(locate()), on_warning=on_warning,
     )  # fmt: skip
     media = probe(clip)
     plan = make_plan(
@@ -145,9 +180,26 @@ def make_clip(
         reframe=reframe, focus=focus, sting_durations=_sting_durations(template),
         subjects=find_subjects(media, reframe or template.reframe, presets),
     )  # fmt: skip
+    return PlannedClip(clip, plan, tuple(sidecar_cues))
+
+
+def render_clip(
+    planned: PlannedClip,
+    *,
+    out_dir: Path,
+    runner: Runner | None = None,
+    name: str | None = None,
+    on_progress: FractionFn | None = None,
+    encoding: graph.Encoding | None = None,
+) -> list[Output]:
+    """Render a planned clip in one ffmpeg run, every file written whole or not at all."""
+    clip, plan, sidecar_cues = planned.clip, planned.plan, planned.sidecar_cues
+    run = runner or FFmpegRunner(locate())
+    template = plan.template
+    captioned = bool(sidecar_cues)  # read or heard captions give both burn-in and sidecars
     stem = safe_stem(name or clip.stem)
     paths = [output_paths(out_dir, stem, template, o.preset) for o in plan.outputs]
-    kinds = ("video", "poster", "card", "srt", "vtt") if cues else ("video", "poster", "card")
+    kinds = ("video", "poster", "card", "srt", "vtt") if captioned else ("video", "poster", "card")
     finals = [p[kind] for p in paths for kind in kinds]
     with tempfile.TemporaryDirectory(prefix="vidkit-") as work, atomic_outputs(finals) as temps:
         tmp = [{kind: t for kind, t in zip(kinds, temps[j : j + len(kinds)])}
@@ -155,21 +207,21 @@ def make_clip(
         _render(plan, Path(work), tmp, run, encoding, on_progress)
         for t in tmp:
             layers.link_card(t["poster"], t["card"])
-        if cues:
+        if captioned:
             _sidecars(plan, tmp, sidecar_cues)
     return [
         Output(
             source=str(clip),
-            platform=presets[i].name,
+            platform=o.preset.name,
             path=p["video"],
             width=o.width,
             height=o.height,
             duration=float(Fraction(o.total_frames) / plan.fps),
             poster=p["poster"],
             card=p["card"],
-            captions=(p["srt"], p["vtt"]) if cues else (),
+            captions=(p["srt"], p["vtt"]) if captioned else (),
         )
-        for i, (o, p) in enumerate(zip(plan.outputs, paths))
+        for o, p in zip(plan.outputs, paths)
     ]
 
 

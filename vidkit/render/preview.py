@@ -16,14 +16,12 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from vidkit.captions.pipeline import caption_mode
 from vidkit.ffmpeg.locate import locate
 from vidkit.ffmpeg.runner import FFmpegRunner
 from vidkit.files import atomic_path
 from vidkit.render import graph
-from vidkit.render.make import load_cues, make_clip
-from vidkit.render.plan import OutputPlan, Plan, make_plan
-from vidkit.render.probe import probe
+from vidkit.render.make import plan_clip, render_clip
+from vidkit.render.plan import OutputPlan, Plan
 from vidkit.template.presets import resolve
 from vidkit.template.templates import load_template
 from vidkit.text.draw import draw_text
@@ -87,14 +85,12 @@ def preview(
     chosen = resolve(presets)
     tpl.merge_fields(fields or {})
     run = FFmpegRunner(locate())
-    cues, _ = load_cues(caption_mode(captions), clip, style=tpl.captions.style, runner=run)
-    plan = make_plan(probe(clip), tpl, chosen, fields=fields, cues=cues, scale=scale)
+    planned = plan_clip(clip, template=tpl, presets=chosen, fields=fields, captions=captions,
+                        scale=scale, runner=run)  # fmt: skip
+    plan = planned.plan
     with tempfile.TemporaryDirectory(prefix="vidkit-preview-") as tmp:
         work = Path(tmp)
-        videos = make_clip(
-            clip, template=tpl, presets=chosen, out_dir=work, fields=fields,
-            captions=captions, scale=scale, runner=run, encoding=graph.QUALITIES["draft"],
-        )  # fmt: skip
+        videos = render_clip(planned, out_dir=work, runner=run, encoding=graph.QUALITIES["draft"])
         rows = []
         for video, o in zip(videos, plan.outputs):
             shots = moments(plan, o)

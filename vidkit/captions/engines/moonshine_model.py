@@ -65,15 +65,10 @@ def source_dir(cache: Path) -> Path | None:
     return models.locate(cache, "moonshine")
 
 
-def runtime_available() -> bool:
-    """Whether ONNX Runtime (and onnx, numpy) are installed: then the model can be obtained."""
-    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "onnx", "numpy"))
-
-
 def available() -> bool:
     """Whether Moonshine can caption here: the runtime is installed (the model files come with
     the Linux x86_64 wheel, or are obtained once through pip's index on first use)."""
-    return runtime_available()
+    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "onnx", "numpy"))
 
 
 def _paths(cache: Path) -> ModelFiles:

@@ -25,6 +25,7 @@ STAGES = [
     {"store"},
     {"track"},
     {"share"},
+    {"insights"},
     {"batch"},
     {"web"},
     {"doctor", "cli", "__main__", ""},  # the top: the package itself, the CLI, doctor

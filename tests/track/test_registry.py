@@ -57,10 +57,18 @@ def test_upgrade_from_an_old_schema_keeps_recorded_events(db_url: str) -> None:
     db = connect(db_url)
     try:
         migrate(db, target=2)  # as an older vidkit left it: no aggregate tables yet
-        old = Registry(db, Clock())
-        _, root, _ = old.register(video())
-        # as an older vidkit recorded them: raw rows only (no rollups at that version)
-        for event in (Event(T0, root.id, "click", visitor="v1"), Event(T0, root.id, "preview")):
+        # as an older vidkit recorded them: its columns only, raw events (no rollups yet)
+        v = video()
+        db.execute(
+            "INSERT INTO videos (id, sha256, title, video_key, width, height, duration, size, "
+            "created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (v.id, v.sha256, v.title, v.video_key, v.width, v.height, v.duration, v.size, T0),
+        )
+        db.execute(
+            "INSERT INTO links (code, video_id, created) VALUES (?, ?, ?)", ("rootcode", v.id, T0)
+        )
+        root_id = int(db.query("SELECT id FROM links")[0][0])
+        for event in (Event(T0, root_id, "click", visitor="v1"), Event(T0, root_id, "preview")):
             db.execute(
                 "INSERT INTO events (ts, day, link_id, kind, visitor) VALUES (?, ?, ?, ?, ?)",
                 (event.ts, event.day, event.link_id, event.kind, event.visitor),

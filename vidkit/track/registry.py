@@ -23,7 +23,7 @@ from vidkit.track.database import Database, connect
 from vidkit.track.schema import migrate
 
 Clock = Callable[[], float]
-KINDS = ("click", "preview", "play", "p25", "p50", "p75", "p100")
+KINDS = ("click", "preview", "play", "p25", "p50", "p75", "p100", "cta")
 CHANNELS = ("whatsapp", "facebook", "x", "telegram", "email", "copy")
 _ALPHABET = string.ascii_letters + string.digits
 CODE_LENGTH = 8
@@ -59,6 +59,11 @@ class Video:
     duration: float
     size: int
     created: int
+    template: str | None = None  # the template it was made with, when vidkit made it
+    caption_style: str | None = None
+    burned_captions: bool = False  # captions drawn into the picture (the page offers no CC)
+    cta_text: str | None = None  # the page's call to action; cta_url is the only place it goes
+    cta_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ class Link:
     sharer: str | None
     parent_id: int | None
     created: int
+    display_name: str | None = None  # shown as "Shared by ..." only when the member chose it
 
     def to_dict(self, codes: dict[int, str]) -> dict[str, str | None]:
         """The link as vidkit prints it (CLI, API, stats): the parent as its code, from
@@ -125,9 +131,9 @@ def valid_code(code: str) -> bool:
 
 _VIDEO_COLS = (
     "id, sha256, title, description, video_key, poster_key, card_key, captions, width, height, "
-    "duration, size, created"
+    "duration, size, created, template, caption_style, burned_captions, cta_text, cta_url"
 )
-_LINK_COLS = "id, code, video_id, channel, sharer, parent_id, created"
+_LINK_COLS = "id, code, video_id, channel, sharer, parent_id, created, display_name"
 ROWS_PER_INSERT = 500  # one statement per 500 events: few round trips, few GIL hand-offs
 
 
@@ -237,13 +243,14 @@ class Registry:
             if found:
                 vid = found[0][0]
                 self.db.execute(
-                    "UPDATE videos SET title = ?, description = ? WHERE id = ?",
-                    (video.title, video.description, vid),
+                    "UPDATE videos SET title = ?, description = ?, cta_text = ?, cta_url = ? "
+                    "WHERE id = ?",
+                    (video.title, video.description, video.cta_text, video.cta_url, vid),
                 )
                 root = self._root_link(vid)
                 return self.video(vid), root, False
             self.db.execute(
-                f"INSERT INTO videos ({_VIDEO_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO videos ({_VIDEO_COLS}) VALUES ({', '.join(['?'] * 18)})",
                 (
                     video.id,
                     video.sha256,
@@ -258,6 +265,11 @@ class Registry:
                     video.duration,
                     video.size,
                     video.created,
+                    video.template,
+                    video.caption_style,
+                    int(video.burned_captions),
+                    video.cta_text,
+                    video.cta_url,
                 ),
             )
             root = self.create_link(video.id)
@@ -298,9 +310,12 @@ class Registry:
         channel: str | None = None,
         sharer: str | None = None,
         parent: str | None = None,
+        display_name: str | None = None,
     ) -> Link:
-        """Mint a new share link for ``video_id``, optionally under a ``parent`` link code."""
-        for name, value in (("channel", channel), ("sharer", sharer)):
+        """Mint a new share link for ``video_id``, optionally under a ``parent`` link code;
+        ``display_name`` is how its member chose to be named on the page (never otherwise)."""
+        named = (("channel", channel), ("sharer", sharer), ("display_name", display_name))
+        for name, value in named:
             if value is not None and (not 0 < len(value) <= 64 or "\n" in value):
                 raise ConfigError(f"{name} must be 1-64 characters on one line", key=name)
         with self.db.transaction():
@@ -311,7 +326,7 @@ class Registry:
                 if up is None or up.video_id != video_id:
                     raise NotFoundError(f"no link {parent!r} for video {video_id}")
                 parent_id = up.id
-            return self._insert_link(video_id, channel, sharer, parent_id, auto=0)
+            return self._insert_link(video_id, channel, sharer, parent_id, 0, display_name)
 
     def _insert_link(
         self,
@@ -320,15 +335,17 @@ class Registry:
         sharer: str | None,
         parent_id: int | None,
         auto: int,
+        display_name: str | None = None,
     ) -> Link:
         for _ in range(5):
             code = new_code()
             if self.db.query("SELECT 1 FROM links WHERE code = ?", (code,)):
                 continue
             rows = self.db.query(
-                "INSERT INTO links (code, video_id, channel, sharer, parent_id, auto, created) "
-                f"VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING {_LINK_COLS}",
-                (code, video_id, channel, sharer, parent_id, auto, int(self.clock())),
+                "INSERT INTO links (code, video_id, channel, sharer, parent_id, auto, created, "
+                "display_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING "
+                f"RETURNING {_LINK_COLS}",
+                (code, video_id, channel, sharer, parent_id, auto, int(self.clock()), display_name),
             )
             if rows:
                 return _link(rows[0])
@@ -480,6 +497,11 @@ def _video(row: Sequence[object]) -> Video:
         duration=float(row[10]),  # type: ignore[arg-type]
         size=int(row[11]),  # type: ignore[call-overload]
         created=int(row[12]),  # type: ignore[call-overload]
+        template=row[13],  # type: ignore[arg-type]
+        caption_style=row[14],  # type: ignore[arg-type]
+        burned_captions=bool(row[15]),
+        cta_text=row[16],  # type: ignore[arg-type]
+        cta_url=row[17],  # type: ignore[arg-type]
     )
 
 
@@ -492,6 +514,7 @@ def _link(row: Sequence[object]) -> Link:
         sharer=row[4],  # type: ignore[arg-type]
         parent_id=None if row[5] is None else int(row[5]),  # type: ignore[call-overload]
         created=int(row[6]),  # type: ignore[call-overload]
+        display_name=row[7],  # type: ignore[arg-type]
     )
 
 

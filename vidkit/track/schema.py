@@ -122,6 +122,47 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             for dim in ("referrer", "country")
         ),
     ),
+    # 6: what the share page and the insights need. A video's call to action (the only URL its
+    # page's button may lead to), what it was made with (template, caption style; captions
+    # burned in or not), a member's chosen display name on their link; platform posts as the
+    # platforms' exports give them (lifetime totals, replaced on re-import), the officer's
+    # post -> video matches, account-level audience shares, and the attributes the campaign
+    # holds about its sharing members (shown only aggregated).
+    (
+        "ALTER TABLE videos ADD COLUMN template TEXT",
+        "ALTER TABLE videos ADD COLUMN caption_style TEXT",
+        "ALTER TABLE videos ADD COLUMN burned_captions INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE videos ADD COLUMN cta_text TEXT",
+        "ALTER TABLE videos ADD COLUMN cta_url TEXT",
+        "ALTER TABLE links ADD COLUMN display_name TEXT",
+        """CREATE TABLE platform_posts (
+            platform TEXT NOT NULL,
+            post_id TEXT NOT NULL,
+            permalink TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            published TEXT,
+            video_id TEXT REFERENCES videos(id),
+            metrics TEXT NOT NULL DEFAULT '{{}}',
+            imported BIGINT NOT NULL,
+            PRIMARY KEY (platform, post_id))""",
+        "CREATE INDEX platform_posts_video ON platform_posts(video_id)",
+        """CREATE TABLE post_matches (
+            post TEXT PRIMARY KEY,
+            video_id TEXT NOT NULL REFERENCES videos(id),
+            created BIGINT NOT NULL)""",
+        """CREATE TABLE platform_audience (
+            platform TEXT NOT NULL,
+            dimension TEXT NOT NULL,
+            value TEXT NOT NULL,
+            share REAL NOT NULL,
+            imported BIGINT NOT NULL,
+            PRIMARY KEY (platform, dimension, value))""",
+        """CREATE TABLE members (
+            sharer TEXT NOT NULL,
+            attribute TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (sharer, attribute))""",
+    ),
 )
 LATEST = len(MIGRATIONS)
 

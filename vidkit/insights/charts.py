@@ -87,8 +87,9 @@ def stacked_area(
     parts = _y_grid(ymax, y, left, width - right)
     step = max(1, math.ceil((n - 1) / 6))
     for i in range(0, n, step):
+        anchor = "end" if i == n - 1 and n > 1 else "middle"
         parts.append(f'<text class="vk-axis" x="{x(i):.1f}" y="{height - 8}" '
-                     f'text-anchor="middle">{_e(days[i][5:])}</text>')  # fmt: skip
+                     f'text-anchor="{anchor}">{_e(days[i][5:])}</text>')  # fmt: skip
     base = [0] * n
     for k, (_name, values) in enumerate(series):
         upper = [b + v for b, v in zip(base, values)]

@@ -162,7 +162,8 @@ def seen_floor(day: str) -> int:
 def roll_up(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
     """Add event ``rows`` (as inserted) to the daily rollups, in the caller's transaction:
     counts per day, link and kind, new daily unique visitors of each link (a click whose
-    visitor was not seen that day), and clicks per referrer and country."""
+    visitor was not seen that day), and clicks per referrer and country; and the same per link
+    for all time (``link_totals``, ``audience_totals``)."""
     counts: Counter[tuple[str, int, str]] = Counter()
     audience: Counter[tuple[str, int, str, str]] = Counter()
     first: dict[int, tuple[str, int, str]] = {}
@@ -189,6 +190,29 @@ def roll_up(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
     _upsert(db, "daily_audience (day, link_id, dimension, value, n)",
             "day, link_id, dimension, value", "n = daily_audience.n + excluded.n",
             [(*key, n) for key, n in audience.items()])  # fmt: skip
+    _roll_totals(db, counts, new, audience)
+
+
+def _roll_totals(
+    db: Database,
+    counts: Counter[tuple[str, int, str]],
+    new: Counter[tuple[str, int, str]],
+    audience: Counter[tuple[str, int, str, str]],
+) -> None:
+    """The batch's daily cells added to the all-time totals per link."""
+    totals: Counter[tuple[int, str]] = Counter()
+    uniques: Counter[tuple[int, str]] = Counter()
+    for (_day, link_id, kind), n in counts.items():
+        totals[(link_id, kind)] += n
+        uniques[(link_id, kind)] += new[(_day, link_id, kind)]
+    reach: Counter[tuple[int, str, str]] = Counter()
+    for (_day, link_id, dim, value), n in audience.items():
+        reach[(link_id, dim, value)] += n
+    _upsert(db, "link_totals (link_id, kind, n, uniques)", "link_id, kind",
+            "n = link_totals.n + excluded.n, uniques = link_totals.uniques + excluded.uniques",
+            [(*key, n, uniques[key]) for key, n in totals.items()])  # fmt: skip
+    _upsert(db, "audience_totals (link_id, dimension, value, n)", "link_id, dimension, value",
+            "n = audience_totals.n + excluded.n", [(*k, n) for k, n in reach.items()])  # fmt: skip
 
 
 def _upsert(db: Database, table: str, key: str, update: str, rows: list[tuple[Any, ...]]) -> None:

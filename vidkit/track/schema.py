@@ -163,6 +163,27 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             value TEXT NOT NULL,
             PRIMARY KEY (sharer, attribute))""",
     ),
+    # 7: all-time totals per link (per kind; per audience value), kept with every insert like
+    # the daily rollups, so reports without a date range read links x kinds rows rather than
+    # sorting links x days x kinds; filled once here from the daily rollups
+    (
+        """CREATE TABLE link_totals (
+            link_id BIGINT NOT NULL REFERENCES links(id),
+            kind TEXT NOT NULL,
+            n BIGINT NOT NULL,
+            uniques BIGINT NOT NULL,
+            PRIMARY KEY (link_id, kind))""",
+        """CREATE TABLE audience_totals (
+            link_id BIGINT NOT NULL REFERENCES links(id),
+            dimension TEXT NOT NULL,
+            value TEXT NOT NULL,
+            n BIGINT NOT NULL,
+            PRIMARY KEY (link_id, dimension, value))""",
+        "INSERT INTO link_totals (link_id, kind, n, uniques) SELECT link_id, kind, SUM(n), "
+        "SUM(uniques) FROM daily_links GROUP BY link_id, kind",
+        "INSERT INTO audience_totals (link_id, dimension, value, n) SELECT link_id, dimension, "
+        "value, SUM(n) FROM daily_audience GROUP BY link_id, dimension, value",
+    ),
 )
 LATEST = len(MIGRATIONS)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from vidkit.track import rollups
 from vidkit.track.registry import Link, Registry
 
 MIN_CELL = 10
@@ -64,23 +65,22 @@ def stats(registry: Registry, video_id: str | None = None, min_cell: int = MIN_C
     codes = registry.link_codes()
     db = registry.db
     # the rollups, kept with every insert: this costs links x days, whatever the events
-    rows = db.query("SELECT day, link_id, kind, n, uniques FROM daily_links")
     per_link: dict[int, _Counts] = defaultdict(_Counts)
-    per_day: dict[str, _Counts] = defaultdict(_Counts)
     per_channel: dict[str, _Counts] = defaultdict(_Counts)
-    for day, link_id, kind, n, uniques in rows:
-        link = by_id.get(int(link_id))
+    for link_id, kind, n, uniques in rollups.link_totals(db):
+        link = by_id.get(link_id)
         if link is None:
             continue
-        per_link[link.id].add(kind, int(n), int(uniques))
-        per_day[day].add(kind, int(n), int(uniques))
-        per_channel[link.channel or "(direct)"].add(kind, int(n), int(uniques))
-
-    audience = db.query("SELECT link_id, dimension, value, n FROM daily_audience")
+        per_link[link.id].add(kind, n, uniques)
+        per_channel[link.channel or "(direct)"].add(kind, n, uniques)
+    per_day: dict[str, _Counts] = defaultdict(_Counts)
+    for day, kind, n, uniques in rollups.day_totals(db, video_id):
+        per_day[day].add(kind, n, uniques)
+    videos = {link.video_id for link in links}
     cells: dict[str, dict[str, int]] = {"referrer": defaultdict(int), "country": defaultdict(int)}
-    for link_id, dimension, value, n in audience:
-        if int(link_id) in by_id:
-            cells[dimension][value] += int(n)
+    for vid, dimension, value, n in rollups.audience_totals(db):
+        if vid in videos:
+            cells[dimension][value] += n
 
     return {
         "links": [_link_row(link, codes, per_link[link.id]) for link in links],

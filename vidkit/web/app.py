@@ -28,6 +28,7 @@ from vidkit.web import classify
 from vidkit.web.api import Api
 from vidkit.web.clicklog import ClickLog
 from vidkit.web.counting import TOKEN_CHARS, Budgets, Limits, ViewTokens, limits_from_env
+from vidkit.web.dashboard import Dashboard
 from vidkit.web.geoip import GeoIP
 from vidkit.web.http import RawHeaders, Request, Response, encode_headers
 from vidkit.web.media import file_response
@@ -138,6 +139,7 @@ class ShareApp:
         self.log = log
         self.clock = clock
         self.api = Api(registry, settings.admin_token, settings.base_url)
+        self.dashboard = Dashboard(registry, settings, clock)
         self.geoip = GeoIP(settings.geoip) if settings.geoip else None
         self.tokens = ViewTokens(bytes.fromhex(registry.meta("view_secret")), clock)
         self.budgets = Budgets(limits or limits_from_env(os.environ), clock)
@@ -168,6 +170,8 @@ class ShareApp:
             return self.static(req, path[8:])
         if path.startswith("/api/"):
             return self.api(req)
+        if path == "/dashboard" or path.startswith("/dashboard/"):
+            return self.dashboard(req)
         if path == "/healthz":
             return self.health()
         if path == "/favicon.ico":  # browsers ask for it on every share page

@@ -4,7 +4,8 @@ uvicorn workers, or ``vidkit serve``.
 The routes are :class:`~vidkit.web.app.ShareApp`, a plain ``Request -> Response`` callable run on
 the event loop: share pages and clicks stay raw ASGI, with no framework per request. The admin
 API runs on a thread of its own, with its own database connection, so a slow report never holds
-up a share page. (No framework there either: four routes and a bearer check did not earn one.)
+up a share page. (No framework there either: four routes and a bearer check did not earn one.) The
+admins' dashboard (:mod:`vidkit.web.dashboard`) runs on that thread too.
 
 Start-up (lifespan ``startup``) opens the database, replays click-log segments a killed server
 left and starts the batch flusher; shutdown commits every answered click and removes this
@@ -31,6 +32,7 @@ from vidkit.track.retention import purge
 from vidkit.web.api import Api
 from vidkit.web.app import ShareApp
 from vidkit.web.clicklog import ClickLog
+from vidkit.web.dashboard import Dashboard
 from vidkit.web.http import Request, Response, response_headers
 
 log = logging.getLogger("vidkit.web")
@@ -54,6 +56,7 @@ class _Running:
     db_thread: concurrent.futures.ThreadPoolExecutor
     api_thread: concurrent.futures.ThreadPoolExecutor
     api: Api | None = None  # made on the API thread, with its own connection
+    dashboard: Dashboard | None = None  # on the API thread too, sharing its connection
     flusher: asyncio.Task[None] | None = None
     replayed: int = 0
 
@@ -216,7 +219,7 @@ class ShareServer:
             client[0] if client else "",
             body,
         )
-        if path.startswith("/api/"):
+        if path.startswith("/api/") or path == "/dashboard" or path.startswith("/dashboard/"):
             loop = asyncio.get_running_loop()
             resp = await loop.run_in_executor(running.api_thread, self._api, running, req)
         else:
@@ -227,6 +230,10 @@ class ShareServer:
         if running.api is None:
             s = self.settings
             running.api = Api(Registry.open(s.db), s.admin_token, s.base_url)
+        if req.path.startswith("/dashboard"):
+            if running.dashboard is None:
+                running.dashboard = Dashboard(running.api.registry, s)
+            return running.dashboard(req)
         return running.api(req)
 
 

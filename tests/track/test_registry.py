@@ -229,3 +229,45 @@ def test_retention_drops_the_seen_visitors_with_the_raw_events(registry: Registr
     keys = {int(k) for (k,) in registry.db.query("SELECT key FROM visitors_seen")}
     assert keys == {seen_key(recent, root.id, "a")}
     assert stats(registry)["links"][0]["unique_visitors"] == 2  # the old day's count stays
+
+
+def _sums(reg: Registry, sql: str) -> list[tuple]:
+    return sorted(tuple(int(v) if isinstance(v, int) else v for v in r) for r in reg.db.query(sql))
+
+
+def test_all_time_and_per_day_totals_agree_with_the_daily_rollups(db_url: str) -> None:
+    """link_totals, day_totals and audience_totals are kept with every insert and filled from
+    the daily rollups when a database is upgraded: either way they are the daily rows summed."""
+    db = connect(db_url)
+    try:
+        migrate(db, target=6)  # before the totals existed: daily rollups only
+        reg = Registry(db, Clock())
+        _, root, _ = reg.register(video())
+        child = reg.create_link(root.video_id, channel="whatsapp", parent=root.code)
+        for day, link, kind, n, uniques in [(utc_day(T0), root.id, "click", 12, 9),
+                                            (utc_day(T0), child.id, "click", 3, 3),
+                                            (utc_day(T0 + DAY), root.id, "play", 5, 0)]:  # fmt: skip
+            db.execute(
+                "INSERT INTO daily_links VALUES (?, ?, ?, ?, ?)", (day, link, kind, n, uniques)
+            )
+        db.execute(
+            "INSERT INTO daily_audience VALUES (?, ?, 'country', 'GB', 15)", (utc_day(T0), root.id)
+        )
+    finally:
+        db.close()
+    with Registry.open(db_url) as reg:  # migrates to the latest: totals filled from the daily rows
+        reg.record(Event(T0 + DAY * 3 + i, child.id, "click", visitor=f"w{i}", country="GB")
+                   for i in range(7))  # fmt: skip
+        assert _sums(reg, "SELECT link_id, kind, n, uniques FROM link_totals") == _sums(
+            reg,
+            "SELECT link_id, kind, SUM(n), SUM(uniques) FROM daily_links GROUP BY link_id, kind",
+        )
+        assert _sums(reg, "SELECT day, kind, n, uniques FROM day_totals") == _sums(
+            reg, "SELECT day, kind, SUM(n), SUM(uniques) FROM daily_links GROUP BY day, kind"
+        )
+        assert _sums(reg, "SELECT link_id, dimension, value, n FROM audience_totals") == _sums(
+            reg,
+            "SELECT link_id, dimension, value, SUM(n) FROM daily_audience "
+            "GROUP BY link_id, dimension, value",
+        )
+        assert sum(r[2] for r in _sums(reg, "SELECT * FROM day_totals")) == 12 + 3 + 5 + 7

@@ -163,7 +163,7 @@ def roll_up(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
     """Add event ``rows`` (as inserted) to the daily rollups, in the caller's transaction:
     counts per day, link and kind, new daily unique visitors of each link (a click whose
     visitor was not seen that day), and clicks per referrer and country; and the same per link
-    for all time (``link_totals``, ``audience_totals``)."""
+    for all time (``link_totals``, ``audience_totals``) and per day (``day_totals``)."""
     counts: Counter[tuple[str, int, str]] = Counter()
     audience: Counter[tuple[str, int, str, str]] = Counter()
     first: dict[int, tuple[str, int, str]] = {}
@@ -202,9 +202,13 @@ def _roll_totals(
     """The batch's daily cells added to the all-time totals per link."""
     totals: Counter[tuple[int, str]] = Counter()
     uniques: Counter[tuple[int, str]] = Counter()
-    for (_day, link_id, kind), n in counts.items():
+    days: Counter[tuple[str, str]] = Counter()
+    day_uniques: Counter[tuple[str, str]] = Counter()
+    for (day, link_id, kind), n in counts.items():
         totals[(link_id, kind)] += n
-        uniques[(link_id, kind)] += new[(_day, link_id, kind)]
+        uniques[(link_id, kind)] += new[(day, link_id, kind)]
+        days[(day, kind)] += n
+        day_uniques[(day, kind)] += new[(day, link_id, kind)]
     reach: Counter[tuple[int, str, str]] = Counter()
     for (_day, link_id, dim, value), n in audience.items():
         reach[(link_id, dim, value)] += n
@@ -213,6 +217,9 @@ def _roll_totals(
             [(*key, n, uniques[key]) for key, n in totals.items()])  # fmt: skip
     _upsert(db, "audience_totals (link_id, dimension, value, n)", "link_id, dimension, value",
             "n = audience_totals.n + excluded.n", [(*k, n) for k, n in reach.items()])  # fmt: skip
+    _upsert(db, "day_totals (day, kind, n, uniques)", "day, kind",
+            "n = day_totals.n + excluded.n, uniques = day_totals.uniques + excluded.uniques",
+            [(*key, n, day_uniques[key]) for key, n in days.items()])  # fmt: skip
 
 
 def _upsert(db: Database, table: str, key: str, update: str, rows: list[tuple[Any, ...]]) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from vidkit.track.database import Database
-from vidkit.track.registry import KINDS
 
 
 def _days(since: str | None, until: str | None, column: str = "day") -> tuple[str, list[Any]]:
@@ -72,25 +71,15 @@ def audience_totals(
 
 
 def day_totals(db: Database, video_id: str | None = None) -> list[tuple[str, str, int, int]]:
-    """``(day, kind, n, uniques)`` over every link (or ``video_id``'s): read in the rollup's
-    own order, one day at a time, so the database sorts nothing."""
-    cols = ", ".join(
-        f"SUM(CASE WHEN d.kind = '{k}' THEN d.n ELSE 0 END), "
-        f"SUM(CASE WHEN d.kind = '{k}' THEN d.uniques ELSE 0 END)"
-        for k in KINDS
-    )
+    """``(day, kind, n, uniques)`` over every link (the ``day_totals`` rollup: days x kinds
+    rows) or over ``video_id``'s links (summed from their daily rows)."""
     if video_id is None:
-        rows = db.query(f"SELECT d.day, {cols} FROM daily_links d GROUP BY d.day")
+        rows = db.query("SELECT day, kind, n, uniques FROM day_totals ORDER BY day, kind")
     else:
         rows = db.query(
-            f"SELECT d.day, {cols} FROM daily_links d JOIN links l ON l.id = d.link_id "
-            "WHERE l.video_id = ? GROUP BY d.day",
+            "SELECT d.day, d.kind, SUM(d.n), SUM(d.uniques) FROM daily_links d "
+            "JOIN links l ON l.id = d.link_id WHERE l.video_id = ? GROUP BY d.day, d.kind "
+            "ORDER BY d.day, d.kind",
             (video_id,),
         )
-    out = []
-    for row in rows:
-        for i, kind in enumerate(KINDS):
-            n, uniques = int(row[1 + 2 * i] or 0), int(row[2 + 2 * i] or 0)
-            if n:
-                out.append((str(row[0]), kind, n, uniques))
-    return out
+    return [(str(d), str(k), int(n), int(u)) for d, k, n, u in rows if int(n)]

@@ -163,7 +163,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             value TEXT NOT NULL,
             PRIMARY KEY (sharer, attribute))""",
     ),
-    # 7: all-time totals per link (per kind; per audience value), kept with every insert like
+    # 7: all-time totals per link (per kind; per audience value) and per day, kept with every insert like
     # the daily rollups, so reports without a date range read links x kinds rows rather than
     # sorting links x days x kinds; filled once here from the daily rollups
     (
@@ -179,6 +179,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             value TEXT NOT NULL,
             n BIGINT NOT NULL,
             PRIMARY KEY (link_id, dimension, value))""",
+        # and per day for the whole campaign, so a report's days cost days x kinds rows
+        """CREATE TABLE day_totals (
+            day TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            n BIGINT NOT NULL,
+            uniques BIGINT NOT NULL,
+            PRIMARY KEY (day, kind))""",
+        "INSERT INTO day_totals (day, kind, n, uniques) SELECT day, kind, SUM(n), SUM(uniques) "
+        "FROM daily_links GROUP BY day, kind",
         "INSERT INTO link_totals (link_id, kind, n, uniques) SELECT link_id, kind, SUM(n), "
         "SUM(uniques) FROM daily_links GROUP BY link_id, kind",
         "INSERT INTO audience_totals (link_id, dimension, value, n) SELECT link_id, dimension, "

@@ -14,7 +14,7 @@ from vidkit.cli.output import handle_errors
 # used, so `vidkit --help` and quick commands don't pay for the web server or the renderer.
 COMMANDS = (
     "make", "preview", "captions", "probe", "templates", "doctor", "batch",
-    "publish", "links", "serve", "stats", "purge",
+    "publish", "links", "serve", "stats", "insights", "purge",
 )  # fmt: skip
 
 

@@ -205,3 +205,14 @@ def test_dates_as_exports_write_them(cell: str, expected: str) -> None:
     stamp = values.stamp(cell)
     assert isinstance(stamp, values.Stamp)
     assert values.iso(stamp, day_first=False, year=2000) == expected
+
+
+def test_line_numbers_count_descriptions_written_over_several_lines() -> None:
+    rows = [["Post ID", "Page name", "Description", "Views"],
+            ["1", "C", "first line\nsecond line\u2028third", "5"], ["", "C", "x", "1"]]  # fmt: skip
+    parsed = _parse("fb.csv", samples.table(rows).encode())
+    assert parsed.texts["1"] == "first line\nsecond line\u2028third"
+    assert [str(p) for p in parsed.problems] == ["fb.csv:4: no post id: row skipped"]
+    rows[1][2] = "café"
+    legacy = _parse("fb.csv", samples.table(rows).encode("cp1252"))
+    assert legacy.texts["1"] == "café" and "not UTF-8: read as Windows-1252" in legacy.notes

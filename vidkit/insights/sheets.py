@@ -99,7 +99,10 @@ def _members(name: str, archive: zipfile.ZipFile) -> list[Sheet]:
             data = fh.read(MAX_MEMBER + 1)
         if len(data) > MAX_MEMBER:  # the header lied about the size
             raise ExportError(f"{info.filename} unpacks to more than it says", path=name)
-        if data[:4] == b"PK\x03\x04":
+        if data[:4] == b"PK\x03\x04":  # a workbook inside (checked as a zip too); no deeper zips
+            with _zip(inner, data) as book:
+                if "xl/workbook.xml" not in book.namelist():
+                    raise ExportError(f"{info.filename} is a zip inside the zip", path=name)
             sheets += _xlsx(inner, data)
         else:
             sheets.append(csv_sheet(inner, data))
@@ -131,15 +134,14 @@ def csv_sheet(name: str, raw: bytes) -> Sheet:
     text, notes = decode(name, raw)
     if "\x00" in text:
         raise ExportError("is not a text table (binary content)", path=name)
-    lines = text.splitlines(keepends=True)
     first_line = 1
     delimiter = None
-    if lines and lines[0].strip().lower().startswith("sep=") and len(lines[0].strip()) == 5:
-        delimiter = lines[0].strip()[4]
-        lines, first_line = lines[1:], 2
+    head, _, rest = text.partition("\n")
+    if head.strip().lower().startswith("sep=") and len(head.strip()) == 5:  # Excel's hint
+        delimiter, text, first_line = head.strip()[4], rest, 2
     if delimiter is None:
-        delimiter = _delimiter(lines[:5])
-    return Sheet(name, tuple(_csv_rows(name, lines, delimiter, first_line)), tuple(notes))
+        delimiter = _delimiter(text[:4096].splitlines()[:5])
+    return Sheet(name, tuple(_csv_rows(name, text, delimiter, first_line)), tuple(notes))
 
 
 def _delimiter(head: list[str]) -> str:
@@ -149,17 +151,14 @@ def _delimiter(head: list[str]) -> str:
 
 
 def _csv_rows(
-    name: str, lines: list[str], delimiter: str, first_line: int
+    name: str, text: str, delimiter: str, first_line: int
 ) -> Iterator[tuple[int, tuple[str, ...]]]:
-    reader = csv.reader(lines, delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     start = first_line
     try:
         for cells in reader:
             here, start = start, first_line + reader.line_num
-            if any(c.strip() for c in cells):
-                yield here, tuple(c.strip() for c in cells)
-            else:
-                yield here, ()
+            yield here, tuple(c.strip() for c in cells) if any(c.strip() for c in cells) else ()
     except csv.Error as exc:
         raise ExportError(f"is not valid CSV: {exc}", path=name, line=start) from None
 

@@ -3,6 +3,7 @@ with VIDKIT_TEST_DATABASE_URL, PostgreSQL)."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,20 @@ def test_post_keys_for_permalinks() -> None:
     assert keys[:3] == ["https://x.com/campaign/status/1837000000000000001?s=20",
                         "1837000000000000001", "https://x.com/campaign/status/1837000000000000001"]  # fmt: skip
     assert importing.post_keys("dQw4w9WgXcQ") == ["dQw4w9WgXcQ"]
+
+
+def test_a_youtube_download_imports_table_data_and_leaves_out_the_series(
+    registry: Registry, tmp_path: Path
+) -> None:
+    chart = samples.table([["Date", "Content", "Video title", "Views"],
+                           ["2026-09-21", "dQw4w9WgXcQ", "Our town", "700"],
+                           ["2026-09-22", "dQw4w9WgXcQ", "Our town", "500"]])  # fmt: skip
+    with zipfile.ZipFile(tmp_path / "yt.zip", "w") as z:
+        z.writestr("Table data.csv", samples.youtube_csv())
+        z.writestr("Chart data.csv", chart)
+        z.writestr("Totals.csv", "Date,Views\r\n2026-09-21,700\r\n")
+    results = importing.import_files(registry, [tmp_path / "yt.zip"])
+    assert [(r.path.rsplit("/", 1)[1], r.kind, r.rows) for r in results] == [
+        ("Table data.csv", "posts", 2), ("Chart data.csv", "skipped", 0),
+        ("Totals.csv", "skipped", 0)]  # fmt: skip
+    assert {p.metrics["views"] for p in data.posts(registry.db)} == {1200, 300}

@@ -29,7 +29,11 @@ GENDERS = {
 _AGE = re.compile(r"^\d{2}\s*[-–]\s*\d{2}$|^\d{2}\s*\+$")
 _AGE_GENDER = re.compile(r"^([FMU])\.(\d{2}[-–]\d{2}|\d{2}\+)$", re.IGNORECASE)
 #: Files that hold account series, not an audience breakdown: read, then left out on purpose.
-SERIES = ("overview", "viewers", "followerhistory", "follower history", "followeractivity")
+SERIES = {
+    "overview": "tiktok", "viewers": "tiktok", "followerhistory": "tiktok",
+    "follower history": "tiktok", "followeractivity": "tiktok", "chart data": "youtube",
+    "totals": "youtube",
+}  # fmt: skip
 
 
 @dataclass
@@ -175,7 +179,8 @@ def platform_of(name: str, forced: str | None) -> tuple[str, str | None]:
     return "facebook", "taken as Facebook's audience (for Instagram's, pass --platform instagram)"
 
 
-def is_series(name: str) -> bool:
-    """A TikTok account series file (daily totals, viewers by hour), not a breakdown."""
-    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
-    return stem.replace("_", " ").strip() in SERIES or stem in SERIES
+def series_platform(name: str) -> str | None:
+    """Whose account series a file is (TikTok's daily totals and viewers by hour, YouTube's
+    ``Chart data.csv`` and ``Totals.csv``), or None when it is not one."""
+    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower().replace("_", " ").strip()
+    return SERIES.get(stem)

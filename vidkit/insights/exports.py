@@ -57,6 +57,7 @@ class PostFormat:
     id_from: Callable[[str], str] | None = None  # an id cell -> the post id (e.g. from a URL)
     link_for: Callable[[str], str] | None = None  # the post id -> its permalink
     marks: tuple[str, ...] = field(default=())  # headers that tell it from a lookalike
+    excludes: tuple[str, ...] = ()  # headers of the platform's series files (one row a day)
 
     def columns(self) -> set[str]:
         groups = (self.post_id, self.permalink, self.title, self.published, self.text)
@@ -132,7 +133,7 @@ FORMATS: tuple[PostFormat, ...] = (
         "youtube", "YouTube Studio Table data.csv",
         signature=(_k("Content"), _k("Video title", "Views", "Watch time (hours)")),
         post_id=_k("Content"), title=_k("Video title"), published=_k("Video publish time"),
-        text=_k("Video title"), id_from=_youtube_id,
+        text=_k("Video title"), id_from=_youtube_id, excludes=_k("Date"),  # Chart data.csv
         link_for=lambda i: f"https://www.youtube.com/watch?v={i}",
         metrics={
             "views": _m("Views"), "engaged_views": _m("Engaged views"),
@@ -203,6 +204,8 @@ def _index(cells: Sequence[str]) -> dict[str, int]:
 
 
 def _fits(fmt: PostFormat, headers: Mapping[str, int]) -> bool:
+    if any(h in headers for h in fmt.excludes):
+        return False
     return all(any(h in headers for h in group) for group in fmt.signature)
 
 

@@ -106,9 +106,10 @@ def _understand(sheet: Sheet, platform: str | None, now: float | None) -> _Item 
         result = FileResult(sheet.name, parsed.platform, "posts", rows=len(parsed.posts),
                             problems=parsed.problems, notes=parsed.notes)  # fmt: skip
         return _Item(result, parsed=parsed)
-    if audience.is_series(sheet.name):
+    series = audience.series_platform(sheet.name)
+    if series:
         note = "an account series (daily totals or viewers), not per post: left out"
-        return _Item(FileResult(sheet.name, "tiktok", "skipped", notes=[note]))
+        return _Item(FileResult(sheet.name, platform or series, "skipped", notes=[note]))
     heard = audience.audience_from_sheet(sheet)
     named = any(w in sheet.name.lower() for w in ("audience", "follower"))
     if heard.rows and (named or {"age", "gender", "age_gender"} & set(heard.dimensions)):

@@ -13,6 +13,7 @@ from vidkit.insights.importing import FileResult, flatten, import_files, import_
 from vidkit.track.registry import Registry
 
 SHOWN_PROBLEMS = 10  # per file, in the human summary (--json has them all)
+SHOWN_POSTS = 30  # unmatched posts listed in the human summary
 
 
 @click.group("insights")
@@ -72,10 +73,12 @@ def _summary(results: list[FileResult]) -> None:
     unmatched = [(r, p) for r in results for p in r.unmatched_posts]
     if unmatched:
         say(f"\n{len(unmatched)} posts are not matched to a vidkit video yet:")
-        for r, p in unmatched:
+        for r, p in unmatched[:SHOWN_POSTS]:
             ref = p["permalink"] or p["post_id"]
             say(f"  {r.platform} {p['post_id']}  {p['title'] or '(no title)'}")
             say(f"    vidkit insights match {ref} VIDEO_ID")
+        if len(unmatched) > SHOWN_POSTS:
+            say(f"  ... and {len(unmatched) - SHOWN_POSTS} more (--json lists them all)")
         say("(video ids: `vidkit links list`)")
 
 

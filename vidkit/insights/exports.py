@@ -10,7 +10,9 @@ drops that one metric and is reported.
 
 from __future__ import annotations
 
+import functools
 import re
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -195,6 +197,16 @@ class Found:
     header_line: int
     index: Mapping[str, int]  # normalised header -> column (the first of duplicates)
 
+    @functools.cached_property
+    def metric_columns(self) -> list[tuple[str, str, int, Metric]]:
+        """(metric, header, column, how to read it) for each metric the sheet has."""
+        out = []
+        for name, metric in self.format.metrics.items():
+            header = next((c for c in metric.columns if c in self.index), None)
+            if header is not None:
+                out.append((name, header, self.index[header], metric))
+        return out
+
 
 def _index(cells: Sequence[str]) -> dict[str, int]:
     out: dict[str, int] = {}
@@ -283,11 +295,11 @@ def posts_from_sheet(
     fmt, index = found.format, found.index
     out = Parsed(sheet.name, fmt.platform, [], {}, {}, [], list(sheet.notes))
     rows = [(n, c) for n, c in sheet.rows if n > found.header_line and c]
-    when = datetime.fromtimestamp(now if now is not None else 0, timezone.utc)
+    when = datetime.fromtimestamp(time.time() if now is None else now, timezone.utc)
     dates = _dates(out, fmt, index, rows, year_hint, when)
     seen: dict[str, int] = {}
     for line, cells in rows:
-        post = _post(out, fmt, index, line, cells, dates.get(line))
+        post = _post(out, found, line, cells, dates.get(line))
         if post is None:
             continue
         if post.post_id in seen:
@@ -304,13 +316,9 @@ def posts_from_sheet(
 
 
 def _post(
-    out: Parsed,
-    fmt: PostFormat,
-    index: Mapping[str, int],
-    line: int,
-    cells: Sequence[str],
-    published: str | None,
+    out: Parsed, found: Found, line: int, cells: Sequence[str], published: str | None
 ) -> PlatformPost | None:
+    fmt, index = found.format, found.index
     raw_id = _cell(cells, index, fmt.post_id)
     if raw_id.lower() in _TOTAL or (cells and cells[0].strip().lower() in _TOTAL):
         return None  # YouTube's first row, and summary rows
@@ -326,23 +334,20 @@ def _post(
         fmt.link_for(post_id) if fmt.link_for else ""
     )
     title = " ".join(_cell(cells, index, fmt.title).split())[:TITLE_LENGTH]
-    metrics = _metrics(out, fmt, index, line, cells)
+    metrics = _metrics(out, found, line, cells)
     return PlatformPost(fmt.platform, post_id, permalink, title, published, metrics)
 
 
-def _metrics(
-    out: Parsed, fmt: PostFormat, index: Mapping[str, int], line: int, cells: Sequence[str]
-) -> dict[str, int]:
+def _metrics(out: Parsed, found: Found, line: int, cells: Sequence[str]) -> dict[str, int]:
     metrics: dict[str, int] = {}
-    for name, metric in fmt.metrics.items():
-        column = next((c for c in metric.columns if c in index), None)
-        if column is None or index[column] >= len(cells):
+    for name, header, column, metric in found.metric_columns:
+        if column >= len(cells):
             continue
-        cell = cells[index[column]]
+        cell = cells[column]
         try:
             value = values.count(cell) if metric.kind == "count" else values.number(cell)
         except ValueProblem as exc:
-            out.problems.append(Problem(out.sheet, line, f"{column!r}: {exc}: left out"))
+            out.problems.append(Problem(out.sheet, line, f"{header!r}: {exc}: left out"))
             continue
         if value is not MISSING:
             assert isinstance(value, (int, float))

@@ -36,6 +36,8 @@ def number(cell: object, *, whole: bool = False) -> float | object:
     if isinstance(cell, (int, float)):
         return float(cell)
     text = str(cell).strip()
+    if text.isascii() and text.isdigit():  # most cells: plain digits
+        return float(text)
     if text.lower() in _NO_VALUE:
         return MISSING
     percent = text.endswith("%")

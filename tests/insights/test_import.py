@@ -105,9 +105,10 @@ def test_share_codes_are_found_in_text_and_redirect_links() -> None:
     text = (
         "Watch https://share.example.org/s/Ab12Cd34. Or "
         "https://l.facebook.com/l.php?u=https%3A%2F%2Fv.example.org%2Fcampaign%2Fs%2FQq77Rr66 and "
-        "example.org/s/Zz11Yy22, not https://x.org/s/a"
+        "https://box.com/s/Bb22Cc33 "
+        "example.org/s/Zz11Yy22, not https://x.org/s/a nor https://www.instagram.com/s/aGlnaGxp"
     )
-    assert importing.share_codes(text) == ["Ab12Cd34", "Zz11Yy22", "Qq77Rr66"]
+    assert importing.share_codes(text) == ["Ab12Cd34", "Bb22Cc33", "Zz11Yy22", "Qq77Rr66"]
 
 
 def test_members_are_stored_and_bad_lines_named(registry: Registry, tmp_path: Path) -> None:

@@ -23,10 +23,13 @@ from vidkit.track.registry import Registry, valid_code
 # a share link: any host (and base path), then the share prefix and a code; the scheme may be
 # left off when the host has a dot ("example.org/s/AbC123de")
 _SHARE_LINK = re.compile(
-    r"(?:https?://[^\s/?#\"'<>]+|(?<![\w/.])[\w-]+(?:\.[\w-]+)+(?::\d+)?)"
+    r"(?:https?://([^\s/?#\"'<>]+)|(?<![\w/.])([\w-]+(?:\.[\w-]+)+(?::\d+)?))"
     r"(?:/[^\s?#\"'<>]*?)?" + re.escape(SHARE_PREFIX) + r"(\w+)",
     re.IGNORECASE,
 )
+# the platforms' own /s/ paths (Instagram's story highlights) are not vidkit's
+_PLATFORM_HOSTS = ("facebook.com", "instagram.com", "tiktok.com", "youtube.com", "x.com",
+                   "twitter.com")  # fmt: skip
 
 
 def share_codes(text: str) -> list[str]:
@@ -34,7 +37,10 @@ def share_codes(text: str) -> list[str]:
     order, each once."""
     found: list[str] = []
     for chunk in (text, unquote(text)):
-        for code in _SHARE_LINK.findall(chunk):
+        for scheme_host, bare_host, code in _SHARE_LINK.findall(chunk):
+            host = (scheme_host or bare_host).lower().split(":")[0]
+            if any(host == d or host.endswith(f".{d}") for d in _PLATFORM_HOSTS):
+                continue
             if valid_code(code) and code not in found:
                 found.append(code)
     return found

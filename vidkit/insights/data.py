@@ -30,7 +30,8 @@ class PlatformPost:
     post_id: str
     permalink: str = ""
     title: str = ""
-    published: str | None = None  # ISO 8601 (a date or a UTC date and time)
+    # ISO 8601: a date, or a date and time (UTC "Z" when the export named a zone, else its local time)
+    published: str | None = None
     metrics: Mapping[str, int] = field(default_factory=dict)
     video_id: str | None = None  # the vidkit video, when the post is matched to one
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from vidkit.track import rollups
 from vidkit.track.database import connect
 from vidkit.track.registry import CHANNELS, Event, NotFoundError, Registry, Video, utc_day
 from vidkit.track.retention import purge
@@ -236,8 +237,8 @@ def _sums(reg: Registry, sql: str) -> list[tuple]:
 
 
 def test_all_time_and_per_day_totals_agree_with_the_daily_rollups(db_url: str) -> None:
-    """link_totals, day_totals and audience_totals are kept with every insert and filled from
-    the daily rollups when a database is upgraded: either way they are the daily rows summed."""
+    """The all-time totals (closed days stored, open days summed) and the per-day totals are
+    filled from the daily rollups on upgrade and kept on insert: the daily rows summed."""
     db = connect(db_url)
     try:
         migrate(db, target=6)  # before the totals existed: daily rollups only
@@ -258,16 +259,31 @@ def test_all_time_and_per_day_totals_agree_with_the_daily_rollups(db_url: str) -
     with Registry.open(db_url) as reg:  # migrates to the latest: totals filled from the daily rows
         reg.record(Event(T0 + DAY * 3 + i, child.id, "click", visitor=f"w{i}", country="GB")
                    for i in range(7))  # fmt: skip
-        assert _sums(reg, "SELECT link_id, kind, n, uniques FROM link_totals") == _sums(
+        assert sorted(rollups.link_totals(reg.db)) == _sums(
             reg,
             "SELECT link_id, kind, SUM(n), SUM(uniques) FROM daily_links GROUP BY link_id, kind",
         )
         assert _sums(reg, "SELECT day, kind, n, uniques FROM day_totals") == _sums(
             reg, "SELECT day, kind, SUM(n), SUM(uniques) FROM daily_links GROUP BY day, kind"
         )
-        assert _sums(reg, "SELECT link_id, dimension, value, n FROM audience_totals") == _sums(
+        assert sorted(rollups.audience_totals(reg.db)) == _sums(
             reg,
-            "SELECT link_id, dimension, value, SUM(n) FROM daily_audience "
-            "GROUP BY link_id, dimension, value",
+            "SELECT l.video_id, dimension, value, SUM(n) FROM daily_audience a "
+            "JOIN links l ON l.id = a.link_id GROUP BY l.video_id, dimension, value",
         )
+        # the days before the newest were closed into the stored totals, once
+        assert reg.db.query("SELECT SUM(n) FROM link_totals")[0][0] == 12 + 3 + 5
         assert sum(r[2] for r in _sums(reg, "SELECT * FROM day_totals")) == 12 + 3 + 5 + 7
+
+
+def test_a_late_event_for_a_closed_day_counts_once_in_the_totals(registry: Registry) -> None:
+    _, root, _ = registry.register(video())
+    registry.record([Event(T0, root.id, "click", visitor="a", country="GB")])
+    registry.record([Event(T0 + 2 * DAY, root.id, "click", visitor="b")])  # closes the first days
+    assert registry.db.query("SELECT SUM(n) FROM link_totals")[0][0] == 1
+    registry.record([Event(T0 + 60, root.id, "click", visitor="c", country="GB")])  # replayed late
+    registry.record([Event(T0 + 3 * DAY, root.id, "click", visitor="d")])  # closes day 2 too
+    assert rollups.link_totals(registry.db) == [(root.id, "click", 4, 4)]
+    gb = [r for r in rollups.audience_totals(registry.db) if r[2] == "GB"]
+    assert gb == [(root.video_id, "country", "GB", 2)]
+    assert stats(registry)["links"][0]["clicks"] == 4

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
 from vidkit.errors import ConfigError, VidkitError
+from vidkit.track import rollups
 from vidkit.track.database import Database, connect
 from vidkit.track.schema import migrate
 
@@ -162,8 +163,8 @@ def seen_floor(day: str) -> int:
 def roll_up(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
     """Add event ``rows`` (as inserted) to the daily rollups, in the caller's transaction:
     counts per day, link and kind, new daily unique visitors of each link (a click whose
-    visitor was not seen that day), and clicks per referrer and country; and the same per link
-    for all time (``link_totals``, ``audience_totals``) and per day (``day_totals``)."""
+    visitor was not seen that day), and clicks per referrer and country; and per day for the
+    whole campaign (``day_totals``). The all-time totals per link grow when a day closes."""
     counts: Counter[tuple[str, int, str]] = Counter()
     audience: Counter[tuple[str, int, str, str]] = Counter()
     first: dict[int, tuple[str, int, str]] = {}
@@ -199,27 +200,31 @@ def _roll_totals(
     new: Counter[tuple[str, int, str]],
     audience: Counter[tuple[str, int, str, str]],
 ) -> None:
-    """The batch's daily cells added to the all-time totals per link."""
+    """The batch's cells added to the campaign's per-day totals; and, for the rare event of a
+    day already closed (see :func:`rollups.close_days`), to the all-time totals per link."""
+    closed = rollups.closed_through(db)
     totals: Counter[tuple[int, str]] = Counter()
     uniques: Counter[tuple[int, str]] = Counter()
     days: Counter[tuple[str, str]] = Counter()
     day_uniques: Counter[tuple[str, str]] = Counter()
     for (day, link_id, kind), n in counts.items():
-        totals[(link_id, kind)] += n
-        uniques[(link_id, kind)] += new[(day, link_id, kind)]
         days[(day, kind)] += n
         day_uniques[(day, kind)] += new[(day, link_id, kind)]
+        if day < closed:
+            totals[(link_id, kind)] += n
+            uniques[(link_id, kind)] += new[(day, link_id, kind)]
     reach: Counter[tuple[int, str, str]] = Counter()
-    for (_day, link_id, dim, value), n in audience.items():
-        reach[(link_id, dim, value)] += n
+    for (day, link_id, dim, value), n in audience.items():
+        if day < closed:
+            reach[(link_id, dim, value)] += n
+    _upsert(db, "day_totals (day, kind, n, uniques)", "day, kind",
+            "n = day_totals.n + excluded.n, uniques = day_totals.uniques + excluded.uniques",
+            [(*key, n, day_uniques[key]) for key, n in days.items()])  # fmt: skip
     _upsert(db, "link_totals (link_id, kind, n, uniques)", "link_id, kind",
             "n = link_totals.n + excluded.n, uniques = link_totals.uniques + excluded.uniques",
             [(*key, n, uniques[key]) for key, n in totals.items()])  # fmt: skip
     _upsert(db, "audience_totals (link_id, dimension, value, n)", "link_id, dimension, value",
             "n = audience_totals.n + excluded.n", [(*k, n) for k, n in reach.items()])  # fmt: skip
-    _upsert(db, "day_totals (day, kind, n, uniques)", "day, kind",
-            "n = day_totals.n + excluded.n, uniques = day_totals.uniques + excluded.uniques",
-            [(*key, n, day_uniques[key]) for key, n in days.items()])  # fmt: skip
 
 
 def _upsert(db: Database, table: str, key: str, update: str, rows: list[tuple[Any, ...]]) -> None:
@@ -241,6 +246,7 @@ class Registry:
     def __init__(self, db: Database, clock: Clock = time.time) -> None:
         self.db = db
         self.clock = clock
+        self._closed = ""  # the days before this one are in the all-time totals (as last seen)
 
     @classmethod
     def open(cls, url: str, clock: Clock = time.time) -> Registry:
@@ -444,6 +450,9 @@ class Registry:
             (e.ts, e.day, e.link_id, e.kind, e.visitor, e.referrer, e.country, e.agent)
             for e in events
         ]
+        if rows and (newest := max(row[1] for row in rows)) > self._closed:
+            # a new day: the days before it are summed into the all-time totals, once
+            self._closed = rollups.close_days(self.db, newest)
         with self.db.transaction():
             if rows:
                 # Multi-row statements rather than executemany: a row at a time, the driver

@@ -163,9 +163,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             value TEXT NOT NULL,
             PRIMARY KEY (sharer, attribute))""",
     ),
-    # 7: all-time totals per link (per kind; per audience value) and per day, kept with every insert like
-    # the daily rollups, so reports without a date range read links x kinds rows rather than
-    # sorting links x days x kinds; filled once here from the daily rollups
+    # 7: all-time totals per link (per kind; per audience value) of the days closed so far
+    # (see track.rollups), and per day for the whole campaign, so reports without a date range
+    # read links x kinds rows rather than sorting links x days x kinds; filled here from the
+    # daily rollups
     (
         """CREATE TABLE link_totals (
             link_id BIGINT NOT NULL REFERENCES links(id),
@@ -188,10 +189,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (day, kind))""",
         "INSERT INTO day_totals (day, kind, n, uniques) SELECT day, kind, SUM(n), SUM(uniques) "
         "FROM daily_links GROUP BY day, kind",
+        # the days before the newest one are closed: summed into the all-time totals
+        "INSERT INTO vidkit_meta (name, value) "
+        "SELECT 'totals_through', COALESCE(MAX(day), '') FROM daily_links",
         "INSERT INTO link_totals (link_id, kind, n, uniques) SELECT link_id, kind, SUM(n), "
-        "SUM(uniques) FROM daily_links GROUP BY link_id, kind",
+        "SUM(uniques) FROM daily_links WHERE day < "
+        "(SELECT value FROM vidkit_meta WHERE name = 'totals_through') GROUP BY link_id, kind",
         "INSERT INTO audience_totals (link_id, dimension, value, n) SELECT link_id, dimension, "
-        "value, SUM(n) FROM daily_audience GROUP BY link_id, dimension, value",
+        "value, SUM(n) FROM daily_audience WHERE day < "
+        "(SELECT value FROM vidkit_meta WHERE name = 'totals_through') "
+        "GROUP BY link_id, dimension, value",
     ),
 )
 LATEST = len(MIGRATIONS)

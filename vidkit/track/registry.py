@@ -24,7 +24,7 @@ from vidkit.track.schema import migrate
 
 Clock = Callable[[], float]
 KINDS = ("click", "preview", "play", "p25", "p50", "p75", "p100", "cta")
-CHANNELS = ("whatsapp", "facebook", "x", "telegram", "email", "copy")
+CHANNELS = ("whatsapp", "facebook", "x", "telegram", "linkedin", "sms", "email", "copy", "native")
 _ALPHABET = string.ascii_letters + string.digits
 CODE_LENGTH = 8
 

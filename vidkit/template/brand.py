@@ -53,9 +53,7 @@ SCHEMA: dict[str, Field] = {
     "twitter": Field((str, type(None)), check=_handle),
     "icon": Field((str, type(None))),
     "description": Field((str, type(None))),
-    "cta": Field(
-        {"text": Field(str, required=True), "url": Field(str, required=True, check=_url)}
-    ),
+    "cta": Field({"text": Field(str, required=True), "url": Field(str, required=True, check=_url)}),
     "music": Field((str, type(None))),
     "intro": Field((str, type(None))),
     "outro": Field((str, type(None))),

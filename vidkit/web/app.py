@@ -21,9 +21,9 @@ from urllib.parse import parse_qs, quote
 from vidkit.config import Settings
 from vidkit.errors import VidkitError
 from vidkit.share.links import SHARE_PREFIX, share_url
-from vidkit.template.brand import load_brand
 from vidkit.store.base import Storage, content_type, valid_key
 from vidkit.store.local import LocalStorage
+from vidkit.template.brand import load_brand
 from vidkit.track.registry import CHANNELS, Event, Link, Registry, Video, utc_day
 from vidkit.web import classify
 from vidkit.web.api import Api

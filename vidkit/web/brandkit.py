@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 from vidkit.errors import TemplateError, VidkitError
 from vidkit.images import open_checked
 from vidkit.template.brand import Brand
+from vidkit.template.colors import button, luminance, mix, on_color, readable, rgb
 
 log = logging.getLogger("vidkit.web")
 BRAND_PREFIX = "/brand/"
@@ -73,7 +74,9 @@ def brand_kit(brand: Brand) -> BrandKit:
         logo_size = (round(logo.width / 3), round(logo.height / 3))
     icon = _icon(brand)
     files["touch-icon.png"] = BrandFile(_png(icon), "image/png")
-    files["icon-32.png"] = BrandFile(_png(icon.resize((32, 32), Image.Resampling.LANCZOS)), "image/png")
+    files["icon-32.png"] = BrandFile(
+        _png(icon.resize((32, 32), Image.Resampling.LANCZOS)), "image/png"
+    )
     ico = io.BytesIO()
     icon.save(ico, "ICO", sizes=[(16, 16), (32, 32), (48, 48)])
     files["favicon.ico"] = BrandFile(ico.getvalue(), "image/x-icon")
@@ -110,7 +113,7 @@ def _icon(brand: Brand) -> Image.Image:
         out = Image.new("RGBA", (side, side), (0, 0, 0, 0))
         out.alpha_composite(im, ((side - im.width) // 2, (side - im.height) // 2))
         return out
-    out = Image.new("RGBA", (side, side), _rgb(brand.colors.primary) + (255,))
+    out = Image.new("RGBA", (side, side), rgb(brand.colors.primary) + (255,))
     ink = on_color(brand.colors.primary)
     if brand.logo is not None:
         with open_checked(brand.logo, error=TemplateError, key="logo") as src:
@@ -156,67 +159,6 @@ def subset_font(path: Path) -> bytes | None:
     except (OSError, VidkitError, Exception):  # noqa: BLE001 - any font trouble: system fonts
         log.warning("cannot subset %s for the share page; using system fonts", path)
         return None
-
-
-# colours ------------------------------------------------------------------------------------
-
-
-def _rgb(color: str) -> tuple[int, int, int]:
-    c = color.lstrip("#")
-    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
-
-
-def _hex(rgb: tuple[float, float, float]) -> str:
-    return "#" + "".join(f"{max(0, min(255, round(v))):02x}" for v in rgb)
-
-
-def luminance(color: str) -> float:
-    """WCAG relative luminance of ``#RRGGBB``."""
-
-    def lin(v: int) -> float:
-        s = v / 255
-        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (lin(v) for v in _rgb(color))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: str, b: str) -> float:
-    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
-
-def on_color(background: str) -> str:
-    """White or near-black, whichever reads better on ``background``."""
-    return "#ffffff" if contrast("#ffffff", background) >= contrast("#111111", background) else "#111111"
-
-
-def mix(a: str, b: str, t: float) -> str:
-    """``a`` moved ``t`` of the way towards ``b``."""
-    ra, rb = _rgb(a), _rgb(b)
-    return _hex(tuple(x + (y - x) * t for x, y in zip(ra, rb)))  # type: ignore[arg-type]
-
-
-def readable(color: str, background: str, minimum: float = 4.5) -> str:
-    """``color`` darkened or lightened just enough to reach ``minimum`` contrast on ``background``."""
-    target = "#000000" if luminance(background) > 0.18 else "#ffffff"
-    out = color[:7]
-    for step in range(21):
-        out = mix(color[:7], target, step / 20)
-        if contrast(out, background) >= minimum:
-            return out
-    return out
-
-
-def button(color: str) -> tuple[str, str]:
-    """A button's (background, text) in the brand colour, adjusted until the text passes AA."""
-    bg = color[:7]
-    for step in range(21):
-        candidate = mix(color[:7], "#000000", step / 40)
-        if contrast(on_color(candidate), candidate) >= 4.5:
-            bg = candidate
-            break
-    return bg, on_color(bg)
 
 
 def brand_css(brand: Brand, files: dict[str, BrandFile]) -> str:

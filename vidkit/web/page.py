@@ -290,5 +290,7 @@ def _escaped_tracks(data: PageData) -> str:
         src = _e(f"{data.base_url}/captions/{v.id}/{i}.vtt")
         # Not "default": the track is for viewers who turn captions on, and for assistive
         # technology.
-        out.append(f'<track kind="captions" src="{src}" srclang="{_e(c.lang)}" label="{_e(c.label)}">\n')
+        out.append(
+            f'<track kind="captions" src="{src}" srclang="{_e(c.lang)}" label="{_e(c.label)}">\n'
+        )
     return "".join(out)

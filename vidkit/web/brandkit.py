@@ -166,7 +166,11 @@ def brand_css(brand: Brand, files: dict[str, BrandFile]) -> str:
     c = brand.colors
     primary, secondary = c.primary[:7], c.secondary[:7]
     light_bg = mix("#ffffff", secondary, 0.04)
-    dark_bg = secondary if luminance(secondary) < 0.05 else mix(secondary, "#000000", 0.6)
+    dark_bg = secondary
+    for step in range(1, 21):  # the secondary colour, darkened until it is a night background
+        if luminance(dark_bg) < 0.03:
+            break
+        dark_bg = mix(secondary, "#000000", step / 20)
     cta_bg, cta_fg = button(primary)
     schemes = {
         "light": {
@@ -200,12 +204,12 @@ def brand_css(brand: Brand, files: dict[str, BrandFile]) -> str:
             )
 
     def block(values: dict[str, str]) -> str:
-        return " ".join(f"--{k}: {v};" for k, v in values.items())
+        return " ".join(f"--{k}: {v.lower()};" for k, v in values.items())
 
     return "\n".join(
         [
             *faces,
-            f":root {{ --cta: {cta_bg}; --cta-fg: {cta_fg}; {block(schemes['light'])} }}",
+            f":root {{ --cta: {cta_bg.lower()}; --cta-fg: {cta_fg}; {block(schemes['light'])} }}",
             f"@media (prefers-color-scheme: dark) {{ :root {{ {block(schemes['dark'])} }} }}",
             "",
         ]

@@ -86,8 +86,8 @@ def test_phone_first_screen_cta_share_and_play(
             page = ctx.new_page()
             errors: list[str] = []
             hosts: set[str] = set()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+            page.on("request", lambda r, hosts=hosts: hosts.add(r.url.split("/")[2]))
             page.goto(url, wait_until="load")
             page.evaluate("() => document.fonts.ready.then(() => true)")
             for selector in ("a.cta", "a.share-open", "button.play", "h1", ".org-name"):

@@ -128,23 +128,8 @@ def publish(
             captions = ()
             if keys["captions"]:
                 captions = (Caption(key=keys["captions"], lang=captions_lang, label="Captions"),)
-            digest = keys["sha256"]
-            video = Video(
-                id=digest[:12],
-                sha256=digest,
-                title=title,
-                description=description.strip(),
-                video_key=keys["video"],
-                poster_key=keys["poster"],
-                card_key=keys["card"],
-                captions=captions,
-                width=media.width,
-                height=media.height,
-                duration=round(media.duration, 3),
-                size=bundle.video.stat().st_size,
-                created=int(clock()),
-                **_made_fields(tags, override),
-            )
+            fields = _made_fields(tags, override)
+            video = _video(keys, bundle, media, title, description, captions, clock, fields)
             video, root, created = registry.register(video)
             results.append(
                 Published(
@@ -158,6 +143,35 @@ def publish(
                 )
             )
     return results
+
+
+def _video(
+    keys: dict[str, str | None],
+    bundle: Bundle,
+    media: Media,
+    title: str,
+    description: str,
+    captions: tuple[Caption, ...],
+    clock: Callable[[], float],
+    fields: dict[str, object],
+) -> Video:
+    digest = str(keys["sha256"])
+    return Video(
+        id=digest[:12],
+        sha256=digest,
+        title=title,
+        description=description.strip(),
+        video_key=str(keys["video"]),
+        poster_key=keys["poster"],
+        card_key=keys["card"],
+        captions=captions,
+        width=media.width,
+        height=media.height,
+        duration=round(media.duration, 3),
+        size=bundle.video.stat().st_size,
+        created=int(clock()),
+        **fields,  # type: ignore[arg-type]
+    )
 
 
 def _check(bundle: Bundle, prober: Prober) -> tuple[Bundle, Media, tuple[str, ...]]:

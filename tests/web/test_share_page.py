@@ -201,3 +201,17 @@ def test_every_unfurl_client_gets_the_card(site: Site, family: str) -> None:
     with Image.open(card.file.path if card.file else io.BytesIO(card.body)) as im:
         assert im.size == (1200, 630) and im.format == "JPEG"
     assert m["twitter:image"] == m["og:image"] and m["og:image:width"] == "1200"
+
+
+def test_subset_fonts_are_kept_in_the_cache_by_hash(tmp_path: Path) -> None:
+    from vidkit.web.brandkit import subset_font
+
+    font = load_brand("default").heading_font
+    first = subset_font(font, cache=tmp_path)
+    [kept] = tmp_path.iterdir()
+    assert first is not None and first[:4] == b"wOF2" and kept.read_bytes() == first
+    kept.write_bytes(b"wOF2 from the cache")
+    assert subset_font(font, cache=tmp_path) == b"wOF2 from the cache"
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"not a font")
+    assert subset_font(broken, cache=tmp_path / "c") is None  # the page falls back to system fonts

@@ -18,7 +18,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from vidkit.errors import TemplateError, VidkitError
+from vidkit.config import user_cache_dir
+from vidkit.errors import TemplateError
+from vidkit.files import sha256_file, write_atomic
 from vidkit.images import open_checked
 from vidkit.template.brand import Brand
 from vidkit.template.colors import button, luminance, mix, on_color, readable, rgb
@@ -128,17 +130,38 @@ def _icon(brand: Brand) -> Image.Image:
     return out
 
 
-def subset_font(path: Path) -> bytes | None:
+FONT_CACHE = "share-fonts"  # under the user's cache folder: subset fonts, by source hash
+_SUBSET_VERSION = "latin-1"
+
+
+def subset_font(path: Path, cache: Path | None = None) -> bytes | None:
     """``path`` subset to :data:`LATIN_RANGES` as WOFF2 (WOFF without brotli); None if the font
-    cannot be read or fontTools is missing (the page then uses the system's fonts)."""
+    cannot be read (the page then uses the system's fonts). Subsetting takes seconds, so the
+    result is kept in the user's cache folder, named by the font's hash."""
+    folder = cache if cache is not None else user_cache_dir() / FONT_CACHE
     try:
-        # imported here: only the share server subsets fonts, once per brand kit
-        from fontTools import subset
-        from fontTools.ttLib import TTFont
-    except ImportError:  # pragma: no cover - fontTools is a dependency
-        return None
+        kept = folder / f"{sha256_file(path)[:32]}-{_SUBSET_VERSION}.woff2"
+        if kept.is_file():
+            return kept.read_bytes()
+    except OSError:
+        kept = None
+    data = _subset(path)
+    if data is not None and kept is not None:
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(kept, data)
+        except OSError:  # a read-only cache: made again next time
+            pass
+    return data
+
+
+def _subset(path: Path) -> bytes | None:
+    # imported here: only the share server subsets fonts, once per brand kit
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
     try:
-        font = TTFont(path, lazy=False, recalcTimestamp=False)
+        font = TTFont(path, recalcTimestamp=False)
         opts = subset.Options()
         opts.hinting = False
         opts.desubroutinize = True
@@ -147,7 +170,7 @@ def subset_font(path: Path) -> bytes | None:
             import brotli  # noqa: F401 - WOFF2 needs it
 
             opts.flavor = "woff2"
-        except ImportError:  # pragma: no cover
+        except ImportError:  # pragma: no cover - brotli is a dependency
             opts.flavor = "woff"
         sub = subset.Subsetter(opts)
         sub.populate(unicodes=[c for a, b in LATIN_RANGES for c in range(a, b + 1)])
@@ -156,7 +179,7 @@ def subset_font(path: Path) -> bytes | None:
         font.flavor = opts.flavor
         font.save(out)
         return out.getvalue()
-    except (OSError, VidkitError, Exception):  # noqa: BLE001 - any font trouble: system fonts
+    except Exception:  # noqa: BLE001 - any font trouble: the page uses system fonts
         log.warning("cannot subset %s for the share page; using system fonts", path)
         return None
 

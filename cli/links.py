@@ -26,6 +26,11 @@ def command() -> None:
     help="A pseudonymous member reference the campaign holds (not a name or phone number).",
 )
 @click.option("--parent", metavar="CODE", help="The link this one was shared on from (share tree).")
+@click.option(
+    "--display-name",
+    metavar="NAME",
+    help="Show 'Shared by NAME' on the page: only when the member chose to be named.",
+)
 @db_option
 @click.option("--base-url", metavar="URL", help="Public base of share links [env VIDKIT_BASE_URL].")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
@@ -34,6 +39,7 @@ def create(
     channel: str | None,
     sharer: str | None,
     parent: str | None,
+    display_name: str | None,
     db: str | None,
     base_url: str | None,
     as_json: bool,
@@ -41,7 +47,9 @@ def create(
     """Mint a new share link for VIDEO_ID (from `vidkit publish`)."""
     s = settings(db=db, base_url=base_url)
     with Registry.open(s.db) as registry:
-        link = registry.create_link(video_id, channel=channel, sharer=sharer, parent=parent)
+        link = registry.create_link(
+            video_id, channel=channel, sharer=sharer, parent=parent, display_name=display_name
+        )
     url = share_url(s.base_url, link.code)
     if as_json:
         emit_json({"code": link.code, "share_url": url})

@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from vidkit.cli.output import emit_json, say
-from vidkit.cli.settings_options import db_option, settings, storage_options
+from vidkit.cli.settings_options import brand_option, db_option, settings, storage_options
 from vidkit.share.publish import publish
 from vidkit.store import storage_for
+from vidkit.template.brand import load_brand
 from vidkit.track.registry import Registry
 
 
@@ -53,6 +54,18 @@ class _Bar:
     metavar="TAG",
     help="Language of the captions file beside each video (e.g. en, cy, fr).",
 )
+@click.option(
+    "--cta-text",
+    metavar="TEXT",
+    help="The share page's button, e.g. 'Register to vote' [default: the end card's, else the "
+    "brand kit's].",
+)
+@click.option(
+    "--cta-url",
+    metavar="URL",
+    help="Where the button goes (the only place it can go), e.g. https://example.org/join.",
+)
+@brand_option
 @db_option
 @storage_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
@@ -62,6 +75,9 @@ def command(
     title: str,
     description: str,
     captions_lang: str,
+    cta_text: str | None,
+    cta_url: str | None,
+    brand: str | None,
     db: str | None,
     storage: str | None,
     base_url: str | None,
@@ -71,10 +87,15 @@ def command(
     """Publish rendered videos (FILE is a .mp4 from `vidkit make`) and print their share links.
 
     The poster (NAME.poster.jpg), link-preview card (NAME.card.jpg) and captions (NAME.vtt or
-    NAME.srt) beside each video go up with it. Publishing the same file again uploads nothing
-    and returns the same video and link.
+    NAME.srt) beside each video go up with it; a video vidkit rendered gets a link card designed
+    with its title and the brand kit, and its end card's call to action as the page's button
+    (--cta-text/--cta-url override it). Publishing the same file again uploads nothing new and
+    returns the same video and link.
     """
-    s = settings(db=db, storage=storage, base_url=base_url)
+    if bool(cta_text) != bool(cta_url):
+        raise click.UsageError("give --cta-text and --cta-url together")
+    s = settings(db=db, storage=storage, base_url=base_url, brand=brand)
+    kit = load_brand(s.brand)
     store = storage_for(s)
     bar = _Bar(quiet or as_json)
     with Registry.open(s.db) as registry:
@@ -87,6 +108,9 @@ def command(
                 registry=registry,
                 base_url=s.base_url,
                 captions_lang=captions_lang,
+                cta_text=cta_text,
+                cta_url=cta_url,
+                brand=kit,
                 on_progress=bar,
             )
         finally:

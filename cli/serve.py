@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import click
 
 from vidkit.cli.output import say
-from vidkit.cli.settings_options import db_option, settings, storage_options
+from vidkit.cli.settings_options import brand_option, db_option, settings, storage_options
 from vidkit.share.links import share_url
 
 
@@ -27,21 +27,31 @@ from vidkit.share.links import share_url
     type=click.IntRange(1, 64),
     help="Server processes sharing the port; about one per CPU core.",
 )
+@brand_option
 @db_option
 @storage_options
 def command(
-    host: str, port: int, workers: int, db: str | None, storage: str | None, base_url: str | None
+    host: str,
+    port: int,
+    workers: int,
+    brand: str | None,
+    db: str | None,
+    storage: str | None,
+    base_url: str | None,
 ) -> None:
     """Serve share pages at BASE_URL/s/CODE and count previews, clicks and plays.
 
     Runs the ASGI app (vidkit.web:app) under uvicorn with the limits it needs. Put it behind
     a TLS proxy for production, set VIDKIT_BASE_URL to the public https URL and, behind the
     proxy, VIDKIT_TRUST_PROXY=1 (FORWARDED_ALLOW_IPS lists the proxies, default 127.0.0.1).
-    The JSON API under /api/ needs VIDKIT_ADMIN_TOKEN. Stops cleanly on Ctrl-C or SIGTERM.
+    The JSON API under /api/ needs VIDKIT_ADMIN_TOKEN. Pages wear the brand kit (--brand): its
+    logo, colours, fonts, icons and name. Stops cleanly on Ctrl-C or SIGTERM.
     """
+    from vidkit.template.brand import load_brand
     from vidkit.web.server import Ready, serve
 
-    s = settings(db=db, storage=storage, base_url=base_url)
+    s = settings(db=db, storage=storage, base_url=base_url, brand=brand)
+    load_brand(s.brand)  # a wrong --brand is said now, not by the server's start-up
 
     def ready(info: Ready) -> None:
         if info.replayed:

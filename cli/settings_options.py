@@ -35,6 +35,15 @@ def storage_options(f: F) -> F:
     )(f)
 
 
+def brand_option(f: F) -> F:
+    return click.option(
+        "--brand",
+        metavar="NAME|DIR",
+        help="Brand kit for share pages and link cards: a name in brand_assets/ or a folder "
+        "[env VIDKIT_BRAND; default: default]",
+    )(f)
+
+
 def settings(**options: object) -> Settings:
     """Environment settings with the command-line options that were given applied on top."""
     return load_settings().with_options(**options)

@@ -1,4 +1,5 @@
-"""vidkit stats: clicks, unique visitors, previews, plays and completions per link."""
+"""vidkit stats: clicks, unique visitors, previews, plays, completions and calls to action per
+link."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ def command(
 ) -> None:
     """Show per-link counts, the share tree, and breakdowns by day, channel, referrer, country.
 
-    Previews (link-preview bots, HEAD requests) are never counted as clicks. Unique visitors are
+    Previews (link-preview bots, HEAD requests) are never counted as clicks; cta counts taps on
+    the share page's call to action (once per page view). Unique visitors are
     counted per day. Referrer and country cells under 10 clicks are left out.
     """
     s = settings(db=db)
@@ -75,7 +77,7 @@ def _csv(data: dict, by: str | None) -> None:
 
 def _active(rows: list[dict]) -> set[str]:
     """Codes worth listing: campaign-minted links, and links with activity (or under them)."""
-    counted = ("clicks", "previews", "plays")
+    counted = ("clicks", "previews", "plays", "cta_clicks")
     keep = {r["code"] for r in rows if r["parent"] is None or any(r[c] for c in counted)}
     parents = {r["code"]: r["parent"] for r in rows}
     for code in list(keep):
@@ -86,8 +88,8 @@ def _active(rows: list[dict]) -> set[str]:
 
 
 def _human(data: dict, show_all: bool) -> None:
-    cols = ("clicks", "unique_visitors", "previews", "plays", "completions")
-    heads = ("clicks", "uniques", "previews", "plays", "done")
+    cols = ("clicks", "unique_visitors", "previews", "plays", "completions", "cta_clicks")
+    heads = ("clicks", "uniques", "previews", "plays", "done", "cta")
     click.echo(
         f"{'link (share tree)':<40} {'channel':<10} {'sharer':<12} "
         + " ".join(f"{h:>8}" for h in heads)

@@ -31,7 +31,9 @@ ENV = {
     "s3_public_url": "VIDKIT_S3_PUBLIC_URL",
     "site_name": "VIDKIT_SITE_NAME",
     "twitter_site": "VIDKIT_TWITTER_SITE",
+    "brand": "VIDKIT_BRAND",
 }
+DEFAULT_BRAND = "default"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 DEFAULT_RETENTION_DAYS = 90
 
@@ -50,8 +52,9 @@ class Settings:
     country_header: str | None = None  # header a trusted proxy sets, e.g. CF-IPCountry
     geoip: Path | None = None  # a local GeoIP country database (.mmdb)
     s3_public_url: str | None = None  # public objects: base URL (CDN) instead of presigned URLs
-    site_name: str = "vidkit"
-    twitter_site: str | None = None  # the campaign's @handle for twitter:site
+    site_name: str | None = None  # og:site_name; unset: the brand kit's name
+    twitter_site: str | None = None  # the campaign's @handle for twitter:site (else the brand's)
+    brand: str = DEFAULT_BRAND  # the brand kit share pages and link cards wear: a name or folder
 
     @property
     def log_dir(self) -> Path:
@@ -128,8 +131,9 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         country_header=env.get(ENV["country_header"]) or None,
         geoip=Path(env[ENV["geoip"]]).expanduser() if env.get(ENV["geoip"]) else None,
         s3_public_url=(env.get(ENV["s3_public_url"]) or "").rstrip("/") or None,
-        site_name=env.get(ENV["site_name"]) or "vidkit",
+        site_name=env.get(ENV["site_name"]) or None,
         twitter_site=env.get(ENV["twitter_site"]) or None,
+        brand=env.get(ENV["brand"]) or DEFAULT_BRAND,
     )
 
 

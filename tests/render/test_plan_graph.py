@@ -130,3 +130,22 @@ def test_poster_candidates_are_one_run_seeking_into_the_first_third() -> None:
         "-map", "1:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1", "/w/c1.jpg",
         "-map", "2:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1", "/w/c2.jpg",
     ]  # fmt: skip
+
+
+def test_each_output_says_what_it_was_made_with_in_its_comment_tag() -> None:
+    import json
+
+    plan = make_plan(MEDIA, load_template("rally"), resolve("9x16,16x9"), fields={"cta": "Act now"})
+    [tall, wide] = [graph.metadata_args(plan, o) for o in plan.outputs]
+    assert tall == wide and tall[0] == "-metadata" and tall[1].startswith("comment=vidkit:")
+    tags = json.loads(tall[1].removeprefix("comment=vidkit:"))
+    assert tags == {"template": "rally", "caption_style": None, "burned_captions": False,
+                    "cta_text": "Act now", "cta_url": "example.org/act"}  # fmt: skip
+    images = graph.Images(
+        layers={(i, layer.key): Path(f"/w/o{i}-{layer.key}.png")
+                for i, o in enumerate(plan.outputs) for layer in o.layers},
+        cards={(i, "end_card"): Path(f"/w/o{i}-end.png") for i in range(2)},
+    )  # fmt: skip
+    args = graph.compile_args(plan, images, [Path("/o/0.mp4"), Path("/o/1.mp4")], loudness=None)
+    assert args.count(tall[1]) == 2  # once per output, before its file name
+    assert args.index(tall[1]) < args.index("/o/0.mp4") < len(args) - args[::-1].index(tall[1])

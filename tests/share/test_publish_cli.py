@@ -226,3 +226,34 @@ def test_publish_makes_a_poster_and_card_for_a_video_vidkit_did_not_make(  # typ
     html = page.decode("utf-8")
     for tag in ('property="og:image" content="', 'name="twitter:image" content="', 'poster="'):
         assert tag in html and f'{tag}"' not in html, tag
+
+
+def test_cta_display_name_and_cta_clicks_through_the_cli(
+    run, bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    port = free_port()
+    monkeypatch.setenv("VIDKIT_BASE_URL", f"http://127.0.0.1:{port}")
+    half = run("publish", str(bundle), "--title", "Vote", "--cta-text", "Register to vote")
+    assert half.exit_code == 2 and "--cta-url" in half.stderr
+    bad = run("publish", str(bundle), "--title", "Vote", "--cta-text", "Go", "--cta-url", "nowhere")
+    assert bad.exit_code == 2 and "cta_url" in bad.stderr and "Traceback" not in bad.output
+    out = run("publish", str(bundle), "--title", "Vote", "--cta-text", "Register to vote",
+              "--cta-url", "vote.example.org/register", "--json")  # fmt: skip
+    [video] = json.loads(out.stdout)["videos"]
+    made = run("links", "create", video["id"], "--sharer", "m-3", "--display-name", "Amira",
+               "--json")  # fmt: skip
+    url = json.loads(made.stdout)["share_url"]
+    with BackgroundServer(load_settings(), port=port, flush_seconds=0.1):
+        _, _, page = fetch(url)
+        assert b"Shared by Amira" in page and b">Register to vote</a>" in page
+        href = page.split(b'class="cta" href="', 1)[1].split(b'"', 1)[0].decode()
+        status, headers, _ = fetch(href.replace("&amp;", "&"))
+        assert status == 302 and headers["location"] == "https://vote.example.org/register"
+        time.sleep(0.4)
+    data = json.loads(run("stats", "--json").stdout)
+    row = next(r for r in data["links"] if r["code"] == url.rsplit("/", 1)[1])
+    assert row["cta_clicks"] == 1
+    human = run("stats").stdout
+    assert " cta" in human.splitlines()[0]
+    table = list(csv.DictReader(io.StringIO(run("stats", "--csv").stdout)))
+    assert "cta_clicks" in table[0]

@@ -33,7 +33,8 @@ def test_every_committed_file_is_under_one_megabyte() -> None:
 
 def test_brand_yaml_has_the_agreed_keys_and_its_files_exist() -> None:
     data = yaml.safe_load((KIT / "brand.yaml").read_text(encoding="utf-8"))
-    assert set(data) == {"name", "colors", "fonts", "logo"}
+    assert set(data) == {"name", "colors", "fonts", "logo", "site", "description", "cta"}
+    assert set(data["cta"]) == {"text", "url"}
     assert set(data["colors"]) == {"primary", "secondary", "text", "accent"}
     assert set(data["fonts"]) == {"heading", "body"}
     for rel in (data["fonts"]["heading"], data["fonts"]["body"], data["logo"]):

@@ -81,7 +81,7 @@ def test_page_loads_video_plays_and_beacons_count(
         )
         # every share button carries a child link of this one
         hrefs = page.eval_on_selector_all("nav.share a", "els => els.map(e => e.href)")
-        assert len(hrefs) == 5 and all("%2Fs%2F" in h or "/s/" in h for h in hrefs)
+        assert len(hrefs) == 7 and all("%2Fs%2F" in h or "/s/" in h for h in hrefs)
         context.close()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

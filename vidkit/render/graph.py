@@ -7,6 +7,7 @@ graph: text is drawn into images beforehand, and images enter as inputs.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -204,6 +205,7 @@ def compile_args(
         stmts.append(f"[amain{i}]atrim=end_sample={_samples(out.main_frames, plan.fps)}[maina{i}]")
         _join_segments(stmts, inputs, plan, out, i, images)
         stmts.append(f"[vcat{i}]{_BT709}[vout{i}]")
+        out_args += metadata_args(plan, out)
         out_args += _encode_args(out, i, plan.fps, encoding, path)
 
     return [
@@ -290,6 +292,27 @@ def _join_segments(
         stmts.append(f"[maina{i}]anull[aout{i}]")
     else:
         stmts.append("".join(parts) + f"concat=n={len(parts)}:v=1:a=1[vcat{i}][aout{i}]")
+
+
+#: How the ``comment`` tag that :func:`metadata_args` writes begins.
+VIDKIT_TAG = "vidkit:"
+
+
+def metadata_args(plan: Plan, out: OutputPlan) -> list[str]:
+    """``-metadata comment=vidkit:{...}``: what the video was made with, so ``vidkit publish``
+    knows it without being told (the template, caption style, whether captions are burned in,
+    the end card's call to action). The phone's own metadata is never copied (``-map_metadata``)."""
+    card = next((s.card for s in out.after if s.card is not None), None)
+    captions = out.captions
+    tags = {
+        "template": plan.template.name,
+        "caption_style": captions.style if captions is not None else None,
+        "burned_captions": captions is not None and bool(captions.cues),
+        "cta_text": card.headline if card is not None else None,
+        "cta_url": card.url if card is not None else None,
+    }
+    text = json.dumps(tags, ensure_ascii=False, separators=(",", ":"))
+    return ["-metadata", f"comment={VIDKIT_TAG}{text}"]
 
 
 def poster_args(plan: Plan, videos: Sequence[Path], posters: Sequence[Path]) -> list[str]:

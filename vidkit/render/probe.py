@@ -6,6 +6,7 @@ Uses PyAV (FFmpeg's libraries in-process), so it needs no ffprobe binary. Raises
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -136,6 +137,23 @@ def probe(path: str | os.PathLike[str]) -> Media:
             audio_channels=audio.codec_context.channels if audio else 0,
             audio_rate=audio.codec_context.sample_rate if audio else 0,
         )
+
+
+def made_with(path: str | os.PathLike[str]) -> dict[str, object]:
+    """What vidkit wrote into a video it rendered (``graph.metadata_args``): template, caption
+    style, burned-in captions, the end card's call to action. Empty for anyone else's video."""
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            comment = str(container.metadata.get("comment", ""))
+    except (av.FFmpegError, UnicodeDecodeError, OSError):
+        return {}
+    if not comment.startswith("vidkit:"):
+        return {}
+    try:
+        tags = json.loads(comment.removeprefix("vidkit:"))
+    except ValueError:
+        return {}
+    return tags if isinstance(tags, dict) else {}
 
 
 def _short(exc: BaseException) -> str:

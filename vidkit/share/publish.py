@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
@@ -23,10 +24,11 @@ from vidkit.ffmpeg.runner import FFmpegRunner, Runner
 from vidkit.files import sha256_file
 from vidkit.images import check_image
 from vidkit.progress import TransferFn
-from vidkit.render.poster import make_card, make_poster
-from vidkit.render.probe import Media, probe
+from vidkit.render.poster import best_frame, design_card, make_card, make_poster
+from vidkit.render.probe import Media, made_with, probe
 from vidkit.share.links import share_url
 from vidkit.store.base import IMMUTABLE, Storage, content_key, content_type
+from vidkit.template.brand import Brand
 from vidkit.track.registry import Caption, Registry, Video
 
 Prober = Callable[[Path], Media]
@@ -80,24 +82,36 @@ def publish(
     registry: Registry,
     base_url: str,
     captions_lang: str = "en",
+    cta_text: str | None = None,
+    cta_url: str | None = None,
+    brand: Brand | None = None,
     prober: Prober = probe,
     runner: Runner | None = None,
     on_progress: TransferFn | None = None,
     clock: Callable[[], float] = time.time,
 ) -> list[Published]:
     """Publish each video in ``paths``; see the module docstring for the guarantees. A video
-    without a poster or card beside it gets them made (``runner`` runs ffmpeg for the poster)."""
+    without a poster or card beside it gets them made (``runner`` runs ffmpeg for the poster).
+
+    With a ``brand``, the link card is designed here (the title in the brand's type, its logo,
+    a frame away from captions) for videos vidkit rendered and videos without a card; a card a
+    person made for their own video is kept. What vidkit wrote into a video it rendered (its
+    template, caption style, burned-in captions, end card call to action) is registered with
+    it; ``cta_text`` and ``cta_url`` override the call to action."""
     title = title.strip()
     if not title:
         raise ConfigError("a title is required", key="title")
+    override = call_to_action(cta_text, cta_url) if (cta_text or cta_url) else None
     if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?", captions_lang):
         raise ConfigError(f"not a language tag: {captions_lang!r}", key="captions_lang")
     checked = [_check(Bundle.find(Path(p)), prober) for p in paths]  # before any upload
     storage.check()
     results = []
     with tempfile.TemporaryDirectory(prefix="vidkit-publish-") as tmp:
+        made = [made_with(b.video) for b, _, _ in checked]
+        card = _CardSpec(title, brand, runner)
         checked = [
-            (_completed(_as_vtt(b, Path(tmp) / str(i)), m, Path(tmp) / str(i), runner), m, w)
+            (_completed(_as_vtt(b, Path(tmp) / str(i)), m, Path(tmp) / str(i), card, made[i]), m, w)
             for i, (b, m, w) in enumerate(checked)
         ]
         total = sum(_size(b) for b, _, _ in checked)
@@ -108,28 +122,14 @@ def publish(
             if on_progress:
                 on_progress(sent[0], total)
 
-        for bundle, media, warnings in checked:
+        for (bundle, media, warnings), tags in zip(checked, made):
             before = sent[0]
             keys = _upload(bundle, storage, progress)
             captions = ()
             if keys["captions"]:
                 captions = (Caption(key=keys["captions"], lang=captions_lang, label="Captions"),)
-            digest = keys["sha256"]
-            video = Video(
-                id=digest[:12],
-                sha256=digest,
-                title=title,
-                description=description.strip(),
-                video_key=keys["video"],
-                poster_key=keys["poster"],
-                card_key=keys["card"],
-                captions=captions,
-                width=media.width,
-                height=media.height,
-                duration=round(media.duration, 3),
-                size=bundle.video.stat().st_size,
-                created=int(clock()),
-            )
+            fields = _made_fields(tags, override)
+            video = _video(keys, bundle, media, title, description, captions, clock, fields)
             video, root, created = registry.register(video)
             results.append(
                 Published(
@@ -143,6 +143,35 @@ def publish(
                 )
             )
     return results
+
+
+def _video(
+    keys: dict[str, str | None],
+    bundle: Bundle,
+    media: Media,
+    title: str,
+    description: str,
+    captions: tuple[Caption, ...],
+    clock: Callable[[], float],
+    fields: dict[str, object],
+) -> Video:
+    digest = str(keys["sha256"])
+    return Video(
+        id=digest[:12],
+        sha256=digest,
+        title=title,
+        description=description.strip(),
+        video_key=str(keys["video"]),
+        poster_key=keys["poster"],
+        card_key=keys["card"],
+        captions=captions,
+        width=media.width,
+        height=media.height,
+        duration=round(media.duration, 3),
+        size=bundle.video.stat().st_size,
+        created=int(clock()),
+        **fields,  # type: ignore[arg-type]
+    )
 
 
 def _check(bundle: Bundle, prober: Prober) -> tuple[Bundle, Media, tuple[str, ...]]:
@@ -174,20 +203,96 @@ def _check(bundle: Bundle, prober: Prober) -> tuple[Bundle, Media, tuple[str, ..
     return bundle, media, tuple(warnings)
 
 
-def _completed(bundle: Bundle, media: Media, tmp: Path, runner: Runner | None) -> Bundle:
+MAX_CTA_TEXT = 40
+MAX_URL = 2000
+
+
+def call_to_action(text: str | None, url: str | None, key: str = "cta") -> tuple[str, str]:
+    """A checked call to action: short one-line text and an http(s) address (``example.org/join``
+    becomes ``https://example.org/join``). The share server redirects only to such addresses."""
+    text = " ".join((text or "").split())
+    if not text or len(text) > MAX_CTA_TEXT:
+        raise ConfigError(
+            f"a call to action needs a text of 1-{MAX_CTA_TEXT} characters", key=f"{key}_text"
+        )
+    address = (url or "").strip()
+    if address and "://" not in address:
+        address = "https://" + address
+    parts = urlsplit(address)
+    if (
+        parts.scheme not in ("http", "https")
+        or "." not in (parts.hostname or "")
+        or len(address) > MAX_URL
+        or any(c.isspace() or ord(c) < 32 for c in address)
+    ):
+        raise ConfigError(
+            f"not a web address for the call to action: {url!r}",
+            key=f"{key}_url",
+            hint="e.g. https://example.org/join",
+        )
+    return text, address
+
+
+def _made_fields(tags: dict[str, object], override: tuple[str, str] | None) -> dict[str, object]:
+    """The Video fields from what the renderer wrote into the file, and the CLI's override."""
+    cta: tuple[str, str] | None = override
+    if cta is None and tags.get("cta_text") and tags.get("cta_url"):
+        try:
+            cta = call_to_action(str(tags["cta_text"]), str(tags["cta_url"]))
+        except ConfigError:  # an end card's text or address that is not a usable button
+            cta = None
+    template, style = tags.get("template"), tags.get("caption_style")
+    return {
+        "template": str(template) if template else None,
+        "caption_style": str(style) if style else None,
+        "burned_captions": bool(tags.get("burned_captions")),
+        "cta_text": cta[0] if cta else None,
+        "cta_url": cta[1] if cta else None,
+    }
+
+
+@dataclass(frozen=True)
+class _CardSpec:
+    title: str
+    brand: Brand | None
+    runner: Runner | None
+
+
+def _completed(
+    bundle: Bundle, media: Media, tmp: Path, spec: _CardSpec, tags: dict[str, object]
+) -> Bundle:
     """The bundle with a poster and a 1200x630 card made in ``tmp`` where it has none, so that
-    link previews (og:image, twitter:image) and the player's poster are never empty."""
+    link previews (og:image, twitter:image) and the player's poster are never empty. With a
+    brand kit, the card is designed (see :func:`publish`)."""
     poster, card = bundle.poster, bundle.card
-    if poster is not None and card is not None:
+    design = spec.brand is not None and (card is None or bool(tags))
+    if poster is not None and card is not None and not design:
         return bundle
     tmp.mkdir(parents=True, exist_ok=True)
     stem = bundle.video.stem
+    run = spec.runner or FFmpegRunner(locate())
     if poster is None:
-        run = runner or FFmpegRunner(locate())
         poster = make_poster(bundle.video, media.duration, tmp / f"{stem}.poster.jpg", run)
-    if card is None:
+    if design and spec.brand is not None:
+        busy = cue_spans(bundle.captions) if bundle.captions is not None else []
+        frame = best_frame(bundle.video, media.duration, busy, tmp / f"{stem}.frame.jpg", run)
+        card = design_card(frame, tmp / f"{stem}.card.jpg", title=spec.title, brand=spec.brand)
+    elif card is None:
         card = make_card(poster, tmp / f"{stem}.card.jpg")
     return replace(bundle, poster=poster, card=card)
+
+
+_CUE = re.compile(r"((?:\d+:)?\d{1,2}:\d{2}[.,]\d{3})\s*-->\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{3})")
+
+
+def cue_spans(captions: Path) -> list[tuple[float, float]]:
+    """(start, end) seconds of each cue in a WebVTT or SubRip file: when a caption is on screen."""
+
+    def seconds(stamp: str) -> float:
+        parts = stamp.replace(",", ".").split(":")
+        return sum(float(p) * 60**i for i, p in enumerate(reversed(parts)))
+
+    return [(seconds(a), seconds(b)) for a, b in _CUE.findall(_read_text(captions))]
 
 
 def _size(bundle: Bundle) -> int:

@@ -20,6 +20,18 @@ def _color(v: str) -> str | None:
     return None if _COLOR.match(v) else f"expected a colour like #D7263D, got {v!r}"
 
 
+def _url(v: str | None) -> str | None:
+    if v is None or re.fullmatch(r"https?://[^\s/$.?#][^\s]*", v):
+        return None
+    return f"expected an address starting https:// (or http://), got {v!r}"
+
+
+def _handle(v: str | None) -> str | None:
+    if v is None or re.fullmatch(r"@[A-Za-z0-9_]{1,15}", v):
+        return None
+    return f"expected an X handle like @campaign, got {v!r}"
+
+
 SCHEMA: dict[str, Field] = {
     "name": Field(str, required=True),
     "colors": Field(
@@ -35,6 +47,13 @@ SCHEMA: dict[str, Field] = {
         {"heading": Field(str, required=True), "body": Field(str, required=True)}, required=True
     ),
     "logo": Field((str, type(None))),
+    # the share page and link card: the organisation's site, @handle, a square icon (favicon,
+    # touch icon; else made from the logo), a default description and call to action
+    "site": Field((str, type(None)), check=_url),
+    "twitter": Field((str, type(None)), check=_handle),
+    "icon": Field((str, type(None))),
+    "description": Field((str, type(None))),
+    "cta": Field({"text": Field(str, required=True), "url": Field(str, required=True, check=_url)}),
     "music": Field((str, type(None))),
     "intro": Field((str, type(None))),
     "outro": Field((str, type(None))),
@@ -64,6 +83,12 @@ class Brand:
     intro: Path | None
     outro: Path | None
     digest: str
+    site: str | None = None  # the organisation's own site (https://...)
+    twitter: str | None = None  # @handle, for twitter:site
+    icon: Path | None = None  # a square image for the favicon and touch icon
+    description: str | None = None  # the share page's description when a video has none
+    cta_text: str | None = None  # the share page's call to action when a video has none
+    cta_url: str | None = None
 
 
 def load_brand(name_or_dir: str | Path, *, user_dirs: Sequence[Path | str] = ()) -> Brand:
@@ -83,9 +108,10 @@ def load_brand(name_or_dir: str | Path, *, user_dirs: Sequence[Path | str] = ())
         "music": asset("music", data["music"]),
         "intro": asset("intro", data["intro"]),
         "outro": asset("outro", data["outro"]),
+        "icon": asset("icon", data["icon"]),
     }
     for key, file in files.items():
-        if file is not None and (key == "logo" or file.suffix.lower() in IMAGE_SUFFIXES):
+        if file is not None and (key in ("logo", "icon") or file.suffix.lower() in IMAGE_SUFFIXES):
             check_image(file, error=TemplateError, key=key)  # the header only, before any render
     used = [path, heading, body, *(p for p in files.values() if p is not None)]
     return Brand(
@@ -95,6 +121,11 @@ def load_brand(name_or_dir: str | Path, *, user_dirs: Sequence[Path | str] = ())
         heading_font=heading,
         body_font=body,
         digest=digest_files(used),
+        site=data["site"],
+        twitter=data["twitter"],
+        description=data["description"],
+        cta_text=data["cta"]["text"] if data["cta"] else None,
+        cta_url=data["cta"]["url"] if data["cta"] else None,
         **files,
     )
 

@@ -25,7 +25,7 @@ from vidkit.track.schema import migrate
 
 Clock = Callable[[], float]
 KINDS = ("click", "preview", "play", "p25", "p50", "p75", "p100", "cta")
-CHANNELS = ("whatsapp", "facebook", "x", "telegram", "email", "copy")
+CHANNELS = ("whatsapp", "facebook", "x", "telegram", "linkedin", "sms", "email", "copy", "native")
 _ALPHABET = string.ascii_letters + string.digits
 CODE_LENGTH = 8
 
@@ -272,18 +272,19 @@ class Registry:
     def register(self, video: Video) -> tuple[Video, Link, bool]:
         """Record ``video`` and mint its root share link, in one transaction.
 
-        The same file (same SHA-256) registers once: publishing it again updates its title and
-        description and returns the existing video and root link (``created`` is False).
+        The same file (same SHA-256) registers once: publishing it again updates its title,
+        description, call to action and link card (made with the title) and returns the existing video and root link (``created`` is False).
         """
         with self.db.transaction():
             found = self.db.query("SELECT id FROM videos WHERE sha256 = ?", (video.sha256,))
             if found:
                 vid = found[0][0]
                 self.db.execute(
-                    "UPDATE videos SET title = ?, description = ?, cta_text = ?, cta_url = ? "
-                    "WHERE id = ?",
-                    (video.title, video.description, video.cta_text, video.cta_url, vid),
-                )
+                    "UPDATE videos SET title = ?, description = ?, cta_text = ?, cta_url = ?, "
+                    "card_key = COALESCE(?, card_key) WHERE id = ?",
+                    (video.title, video.description, video.cta_text, video.cta_url,
+                     video.card_key, vid),
+                )  # fmt: skip
                 root = self._root_link(vid)
                 return self.video(vid), root, False
             self.db.execute(

@@ -28,6 +28,7 @@ LINK_FIELDS = (
     "watched_50",
     "watched_75",
     "completions",
+    "cta_clicks",
 )
 _KIND_FIELD = {
     "click": "clicks",
@@ -37,6 +38,7 @@ _KIND_FIELD = {
     "p50": "watched_50",
     "p75": "watched_75",
     "p100": "completions",
+    "cta": "cta_clicks",
 }
 
 

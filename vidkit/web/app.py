@@ -16,23 +16,33 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from vidkit.config import Settings
 from vidkit.errors import VidkitError
 from vidkit.share.links import SHARE_PREFIX, share_url
 from vidkit.store.base import Storage, content_type, valid_key
 from vidkit.store.local import LocalStorage
+from vidkit.template.brand import load_brand
 from vidkit.track.registry import CHANNELS, Event, Link, Registry, Video, utc_day
 from vidkit.web import classify
 from vidkit.web.api import Api
+from vidkit.web.brandkit import BRAND_PREFIX, brand_kit
 from vidkit.web.clicklog import ClickLog
 from vidkit.web.counting import TOKEN_CHARS, Budgets, Limits, ViewTokens, limits_from_env
 from vidkit.web.dashboard import Dashboard
 from vidkit.web.geoip import GeoIP
 from vidkit.web.http import RawHeaders, Request, Response, encode_headers
 from vidkit.web.media import file_response
-from vidkit.web.page import VIEW_MARKER, PageData, asset, render_embed, render_share, share_target
+from vidkit.web.page import (
+    VIEW_MARKER,
+    PageData,
+    asset,
+    page_cta,
+    render_embed,
+    render_share,
+    share_target,
+)
 
 log = logging.getLogger("vidkit.web")
 PAGE_TTL = 300.0  # seconds a rendered page (and its presigned media URLs) is reused
@@ -59,7 +69,12 @@ _EMBED_CSP = "default-src 'self'; img-src * data:; media-src *; base-uri 'none'"
 _EMBED = [*_PAGE_HEADERS, ("content-security-policy", _EMBED_CSP)]
 _NO_STORE = [("cache-control", "no-store")]
 NOT_FOUND = b"not found\n"
-ROBOTS = b"User-agent: *\nAllow: /s/\nDisallow: /s/*/share/\nDisallow: /api/\nDisallow: /b/\n"
+ROBOTS = (
+    b"User-agent: *\nAllow: /s/\nDisallow: /s/*/share/\nDisallow: /api/\nDisallow: /b/\n"
+    b"Disallow: /c/\n"
+)
+_LONG_CACHE = [("cache-control", "public, max-age=31536000, immutable")]
+SIGNED_REDIRECT_SECONDS = 600  # how long a redirect to a presigned S3 URL may be cached
 STATIC = {"share.js": "text/javascript; charset=utf-8", "share.css": "text/css; charset=utf-8"}
 _GZIP_HEAD = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 MAX_PUBLISHED = 10_000  # media keys whose "published?" answer is remembered
@@ -143,6 +158,7 @@ class ShareApp:
         self.geoip = GeoIP(settings.geoip) if settings.geoip else None
         self.tokens = ViewTokens(bytes.fromhex(registry.meta("view_secret")), clock)
         self.budgets = Budgets(limits or limits_from_env(os.environ), clock)
+        self.brand = brand_kit(load_brand(settings.brand))
         self._pages: dict[str, _Page] = {}
         self._salt_day = ""
         self._salt = b""
@@ -160,6 +176,10 @@ class ShareApp:
             return self.share(req, path[3:])
         if path.startswith("/b/"):
             return self.beacon(req, path[3:])
+        if path.startswith("/c/"):
+            return self.cta(req, path[3:])
+        if path.startswith(BRAND_PREFIX):
+            return self.brand_file(req, path[len(BRAND_PREFIX) :])
         if path.startswith("/embed/"):
             return self.embed(req, path[7:])
         if path.startswith("/media/"):
@@ -174,9 +194,14 @@ class ShareApp:
             return self.dashboard(req)
         if path == "/healthz":
             return self.health()
-        if path == "/favicon.ico":  # browsers ask for it on every share page
+        if path in ("/favicon.ico", "/apple-touch-icon.png"):  # asked for without a <link>
+            name = "favicon.ico" if path == "/favicon.ico" else "touch-icon.png"
+            icon = self.brand.files[name]
             return Response(
-                204, b"", content_type=None, headers=[("cache-control", "public, max-age=86400")]
+                200,
+                icon.body,
+                content_type=icon.content_type,
+                headers=[("cache-control", "public, max-age=86400")],
             )
         if path == "/robots.txt":
             return Response(200, ROBOTS)
@@ -275,9 +300,10 @@ class ShareApp:
             video=video,
             link=link,
             base_url=s.base_url,
-            video_url=self.storage.url(video.video_key),
-            poster_url=self.storage.url(video.poster_key) if video.poster_key else None,
-            card_url=self.storage.url(video.card_key) if video.card_key else None,
+            video_url=self.media_url(video.video_key),
+            poster_url=self.media_url(video.poster_key) if video.poster_key else None,
+            card_url=self.media_url(video.card_key) if video.card_key else None,
+            brand=self.brand,
             site_name=s.site_name,
             twitter_site=s.twitter_site,
         )
@@ -311,7 +337,7 @@ class ShareApp:
         ):
             link = self.registry.child_links(link, (channel,))[channel]
         url = share_url(self.settings.base_url, link.code)
-        if channel == "copy":
+        if channel in ("copy", "native"):  # the page's script copies or shares it
             return Response(200, f"{url}\n".encode(), headers=list(_NO_STORE))
         target = share_target(channel, page.video.title, url)
         return Response(302, b"", headers=[("location", target), *_NO_STORE])
@@ -345,7 +371,46 @@ class ShareApp:
             self.log.append(Event(int(self.clock()), link_id, kind))
         return Response(204, b"", content_type=None, headers=list(_NO_STORE))
 
+    def cta(self, req: Request, code: str) -> Response:
+        """``/c/CODE?v=TOKEN``: the call to action, counted once per page view (live token,
+        not a preview, within the address's beacon budget), then a redirect to the address the
+        campaign registered for the video. Never anywhere else: nothing here is an open
+        redirect."""
+        if req.method not in ("GET", "HEAD"):
+            return _not_allowed("GET, HEAD")
+        page = self.page(code)
+        if page is None:
+            return not_found()
+        target = page_cta(page.video, self.brand)
+        if target is None:
+            return not_found()
+        link_id = page.link.id
+        token = parse_qs(req.query).get("v", [""])[-1]
+        if (
+            classify.preview_agent(req.method, req.headers.get("user-agent", ""), req.headers)
+            is None
+            and self.tokens.use(token, link_id, "cta")
+            and self.budgets.take("beacons", self.address(req), link_id)
+        ):
+            self.log.append(Event(int(self.clock()), link_id, "cta"))
+        return Response(302, b"", headers=[("location", target[1]), *_NO_STORE])
+
     # files ---------------------------------------------------------------------------------
+
+    def media_url(self, key: str) -> str:
+        """A URL for a published file that stays valid as long as platforms cache previews:
+        the storage's own when it is public (local files, an S3 public or CDN base), else this
+        server's ``/media/KEY``, which signs a fresh S3 URL per request."""
+        if isinstance(self.storage, LocalStorage) or self.settings.s3_public_url:
+            return self.storage.url(key)
+        return f"{self.settings.base_url}/media/{quote(key)}"
+
+    def brand_file(self, req: Request, rest: str) -> Response:
+        digest, _, name = rest.partition("/")
+        found = self.brand.file(digest, name) if req.method in ("GET", "HEAD") else None
+        if found is None:
+            return not_found()
+        return Response(200, found.body, content_type=found.content_type, headers=_LONG_CACHE)
 
     def published(self, key: str) -> bool:
         """Is ``key`` a published video's file? (Asked of the registry, remembered a minute.)"""
@@ -362,10 +427,15 @@ class ShareApp:
     def media(self, req: Request, key: str) -> Response:
         """Only the files of published videos: never the database, the click log or anything
         else that happens to live under the storage root."""
-        if req.method not in ("GET", "HEAD") or not isinstance(self.storage, LocalStorage):
+        if req.method not in ("GET", "HEAD") or not valid_key(key) or not self.published(key):
             return not_found()
-        if not valid_key(key) or not self.published(key):
-            return not_found()
+        if not isinstance(self.storage, LocalStorage):
+            try:
+                target = self.storage.url(key)
+            except VidkitError:
+                return not_found()
+            cache = f"public, max-age={SIGNED_REDIRECT_SECONDS}"
+            return Response(302, b"", headers=[("location", target), ("cache-control", cache)])
         path = self.storage.path(key)
         if not path.is_file():
             return not_found()

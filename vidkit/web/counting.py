@@ -23,7 +23,7 @@ from vidkit.errors import ConfigError
 VIEW_SECONDS = 4 * 3600  # a page left open this long can still report plays
 TOKEN_CHARS = 27  # base64url of 4 (time) + 6 (nonce) + 10 (MAC) bytes
 MAX_SEEN = 2_000_000  # views whose used beacon kinds are remembered, at most
-KINDS = ("play", "p25", "p50", "p75", "p100", "share")
+KINDS = ("play", "p25", "p50", "p75", "p100", "share", "cta")
 
 
 class ViewTokens:

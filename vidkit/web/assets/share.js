@@ -1,4 +1,5 @@
-// vidkit share page: watch-through beacons and the share buttons. No cookies, no storage.
+// vidkit share page: the play button, watch-through beacons, the share sheet and share buttons.
+// No cookies, no storage.
 // The page carries a signed per-view token (data-view): beacons and share buttons send it, so
 // only a real page view can report plays or mint a child link for a share button.
 (function () {
@@ -30,6 +31,39 @@
     });
     video.addEventListener("ended", function () {
       send("25"); send("50"); send("75"); send("100");
+    });
+  }
+  var play = document.querySelector("button.play");
+  if (video && play) {
+    play.hidden = false;
+    play.addEventListener("click", function () {
+      play.hidden = true;
+      var p = video.play();
+      if (p && p.catch) { p.catch(function () { play.hidden = false; }); }
+    });
+    video.addEventListener("play", function () { play.hidden = true; });
+  }
+  // The phone's own share sheet where there is one (the "native" child link, minted now);
+  // otherwise the button scrolls to the share buttons below.
+  var open = document.querySelector("a.share-open");
+  if (open && navigator.share) {
+    open.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      var here = location.href.split("#")[0].split("?")[0];
+      var done = false;
+      var go = function (link) {
+        if (done) { return; }
+        done = true;
+        var shared = navigator.share({ title: document.title, url: link });
+        if (shared && shared.catch) { shared.catch(function () {}); }
+      };
+      // The sheet must open while the tap still counts as one: wait briefly for the link.
+      var timer = setTimeout(function () { go(here); }, 700);
+      if (!window.fetch) { clearTimeout(timer); go(here); return; }
+      fetch(withView(open.getAttribute("data-url")), { credentials: "omit" })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (t) { clearTimeout(timer); go(t.trim() || here); },
+              function () { clearTimeout(timer); go(here); });
     });
   }
   // Share buttons go through this server, which mints the child link when one is used.

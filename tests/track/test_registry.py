@@ -3,6 +3,8 @@ salts, stats, retention."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from vidkit.track import rollups
@@ -242,9 +244,18 @@ def test_all_time_and_per_day_totals_agree_with_the_daily_rollups(db_url: str) -
     db = connect(db_url)
     try:
         migrate(db, target=6)  # before the totals existed: daily rollups only
-        reg = Registry(db, Clock())
-        _, root, _ = reg.register(video())
-        child = reg.create_link(root.video_id, channel="whatsapp", parent=root.code)
+        v = replace(video(), card_key="card.jpg")
+        db.execute(
+            "INSERT INTO videos (id, sha256, title, video_key, card_key, width, height, duration, "
+            "size, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (v.id, v.sha256, v.title, v.video_key, v.card_key, v.width, v.height, v.duration,
+             v.size, T0),
+        )  # fmt: skip
+        for code, parent in (("rootcode", None), ("childcode", 1)):
+            db.execute("INSERT INTO links (code, video_id, parent_id, created) VALUES (?, ?, ?, ?)",
+                       (code, v.id, parent, T0))  # fmt: skip
+        root, child = (Registry(db).link(c) for c in ("rootcode", "childcode"))
+        assert root is not None and child is not None
         for day, link, kind, n, uniques in [(utc_day(T0), root.id, "click", 12, 9),
                                             (utc_day(T0), child.id, "click", 3, 3),
                                             (utc_day(T0 + DAY), root.id, "play", 5, 0)]:  # fmt: skip
@@ -273,6 +284,7 @@ def test_all_time_and_per_day_totals_agree_with_the_daily_rollups(db_url: str) -
         )
         # the days before the newest were closed into the stored totals, once
         assert reg.db.query("SELECT SUM(n) FROM link_totals")[0][0] == 12 + 3 + 5
+        assert reg.published_key("card.jpg") and reg.published_key(v.video_key)  # filled too
         assert sum(r[2] for r in _sums(reg, "SELECT * FROM day_totals")) == 12 + 3 + 5 + 7
 
 
@@ -287,3 +299,14 @@ def test_a_late_event_for_a_closed_day_counts_once_in_the_totals(registry: Regis
     gb = [r for r in rollups.audience_totals(registry.db) if r[2] == "GB"]
     assert gb == [(root.video_id, "country", "GB", 2)]
     assert stats(registry)["links"][0]["clicks"] == 4
+
+
+def test_a_republished_videos_earlier_card_stays_published(registry: Registry) -> None:
+    first = replace(video(), poster_key="poster.jpg", card_key="card-1.jpg")
+    registry.register(first)
+    registry.register(replace(first, title="New title", card_key="card-2.jpg"))
+    assert registry.video(first.id).card_key == "card-2.jpg"
+    for key in (first.video_key, "poster.jpg", "card-1.jpg", "card-2.jpg"):
+        assert registry.published_key(key), key
+    assert not registry.published_key("card-3.jpg")
+    assert not registry.published_key("registry.db")

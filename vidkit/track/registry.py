@@ -273,7 +273,8 @@ class Registry:
         """Record ``video`` and mint its root share link, in one transaction.
 
         The same file (same SHA-256) registers once: publishing it again updates its title,
-        description, call to action and link card (made with the title) and returns the existing video and root link (``created`` is False).
+        description, call to action and link card (made with the title; the earlier card stays
+        published) and returns the existing video and root link (``created`` is False).
         """
         with self.db.transaction():
             found = self.db.query("SELECT id FROM videos WHERE sha256 = ?", (video.sha256,))
@@ -285,6 +286,7 @@ class Registry:
                     (video.title, video.description, video.cta_text, video.cta_url,
                      video.card_key, vid),
                 )  # fmt: skip
+                self._keep_keys(vid, video)
                 root = self._root_link(vid)
                 return self.video(vid), root, False
             self.db.execute(
@@ -310,8 +312,16 @@ class Registry:
                     video.cta_url,
                 ),
             )
+            self._keep_keys(video.id, video)
             root = self.create_link(video.id)
             return video, root, True
+
+    def _keep_keys(self, video_id: str, video: Video) -> None:
+        keys = [k for k in (video.video_key, video.poster_key, video.card_key) if k is not None]
+        self.db.executemany(
+            "INSERT INTO published_keys (key, video_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [(key, video_id) for key in keys],
+        )
 
     def _root_link(self, video_id: str) -> Link:
         rows = self.db.query(
@@ -332,12 +342,9 @@ class Registry:
         return [_video(r) for r in self.db.query(sql)]
 
     def published_key(self, key: str) -> bool:
-        """``key`` is a published video's file (video, poster or card), not any stored object."""
-        rows = self.db.query(
-            "SELECT 1 FROM videos WHERE video_key = ? OR poster_key = ? OR card_key = ?",
-            (key, key, key),
-        )
-        return bool(rows)
+        """``key`` is a file a video was published with (video, poster or a card, the earlier
+        cards of a re-published video included), not any stored object."""
+        return bool(self.db.query("SELECT 1 FROM published_keys WHERE key = ?", (key,)))
 
     # links ---------------------------------------------------------------------------------
 

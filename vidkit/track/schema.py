@@ -189,6 +189,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (day, kind))""",
         "INSERT INTO day_totals (day, kind, n, uniques) SELECT day, kind, SUM(n), SUM(uniques) "
         "FROM daily_links GROUP BY day, kind",
+        # every file a video has been published with (a re-published video's earlier card
+        # stays reachable: platforms cache its URL for days), found by key, not by a scan
+        """CREATE TABLE published_keys (
+            key TEXT PRIMARY KEY,
+            video_id TEXT NOT NULL REFERENCES videos(id))""",
+        *(
+            f"INSERT INTO published_keys (key, video_id) SELECT {col}, id FROM videos "
+            f"WHERE {col} IS NOT NULL ON CONFLICT DO NOTHING"
+            for col in ("video_key", "poster_key", "card_key")
+        ),
         # the days before the newest one are closed: summed into the all-time totals
         "INSERT INTO vidkit_meta (name, value) "
         "SELECT 'totals_through', COALESCE(MAX(day), '') FROM daily_links",

@@ -18,7 +18,9 @@ from vidkit.render.probe import probe
 def test_ctrl_c_leaves_no_partial_outputs_and_the_next_run_resumes(workspace: Path) -> None:
     campaign = write_csv(
         workspace / "c.csv",
-        "clip,name\nclips/a.mp4,Ana\nclips/b.mp4,Bo\nclips/c.mp4,Cy\nclips/a.mp4,Di\n",
+        # eight rows: after the first finishes there is work left to interrupt, even when a
+        # loaded machine starves this test's polling for seconds
+        "clip,name\n" + "".join(f"clips/{c}.mp4,{n}\n" for c, n in zip("abcabcab", "ABCDEFGH")),
     )
     out = workspace / "out"
     argv = [sys.executable, "-m", "vidkit", "batch", str(campaign), "-o", str(out)]
@@ -32,6 +34,7 @@ def test_ctrl_c_leaves_no_partial_outputs_and_the_next_run_resumes(workspace: Pa
         while not list((out / ".vidkit-jobs").glob("*.json")) and time.monotonic() < deadline:
             assert proc.poll() is None, "the batch ended before it could be interrupted"
             time.sleep(0.02)
+        assert proc.poll() is None, "the batch ended before it could be interrupted"
         os.killpg(proc.pid, signal.SIGINT)
         _, stderr = proc.communicate(timeout=60)
     finally:
@@ -48,9 +51,9 @@ def test_ctrl_c_leaves_no_partial_outputs_and_the_next_run_resumes(workspace: Pa
     assert data["summary"]["interrupted"] is True
     finished = {r["line"] for r in data["rows"]}
     assert all(r["status"] == "ok" and Path(r["path"]).is_file() for r in data["rows"])
-    assert 1 <= len(finished) < 4
+    assert 1 <= len(finished) < 8
 
     counter = CountingJob(workspace / "renders.log")
     resumed = run(campaign, out_dir=out, presets="9x16,1x1", scale=SCALE, workers=1, job=counter)
-    assert resumed.ok and len(resumed.rows) == 8
-    assert sorted(counter.lines()) == sorted({2, 3, 4, 5} - finished)
+    assert resumed.ok and len(resumed.rows) == 16
+    assert sorted(counter.lines()) == sorted(set(range(2, 10)) - finished)

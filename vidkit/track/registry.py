@@ -202,14 +202,21 @@ def _roll_totals(
 ) -> None:
     """The batch's cells added to the campaign's per-day totals; and, for the rare event of a
     day already closed (see :func:`rollups.close_days`), to the all-time totals per link."""
-    closed = rollups.closed_through(db)
-    totals: Counter[tuple[int, str]] = Counter()
-    uniques: Counter[tuple[int, str]] = Counter()
     days: Counter[tuple[str, str]] = Counter()
     day_uniques: Counter[tuple[str, str]] = Counter()
-    for (day, link_id, kind), n in counts.items():
+    for (day, _link_id, kind), n in counts.items():
         days[(day, kind)] += n
-        day_uniques[(day, kind)] += new[(day, link_id, kind)]
+    for (day, _link_id, kind), n in new.items():
+        day_uniques[(day, kind)] += n
+    _upsert(db, "day_totals (day, kind, n, uniques)", "day, kind",
+            "n = day_totals.n + excluded.n, uniques = day_totals.uniques + excluded.uniques",
+            [(*key, n, day_uniques[key]) for key, n in days.items()])  # fmt: skip
+    closed = rollups.closed_through(db)
+    if min(days)[0] >= closed:  # as good as always: nothing late
+        return
+    totals: Counter[tuple[int, str]] = Counter()
+    uniques: Counter[tuple[int, str]] = Counter()
+    for (day, link_id, kind), n in counts.items():
         if day < closed:
             totals[(link_id, kind)] += n
             uniques[(link_id, kind)] += new[(day, link_id, kind)]
@@ -217,9 +224,6 @@ def _roll_totals(
     for (day, link_id, dim, value), n in audience.items():
         if day < closed:
             reach[(link_id, dim, value)] += n
-    _upsert(db, "day_totals (day, kind, n, uniques)", "day, kind",
-            "n = day_totals.n + excluded.n, uniques = day_totals.uniques + excluded.uniques",
-            [(*key, n, day_uniques[key]) for key, n in days.items()])  # fmt: skip
     _upsert(db, "link_totals (link_id, kind, n, uniques)", "link_id, kind",
             "n = link_totals.n + excluded.n, uniques = link_totals.uniques + excluded.uniques",
             [(*key, n, uniques[key]) for key, n in totals.items()])  # fmt: skip

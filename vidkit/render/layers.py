@@ -42,13 +42,13 @@ def draw(plan: Plan, work: Path) -> Images:
         for layer in out.layers:
             path = work / f"o{i}-{layer.key}.png"
             image = _draw_layer(layer)
-            image.save(path)
+            image.save(path, compress_level=1)  # read once by ffmpeg: speed over size
             layer_files[(i, layer.key)] = path
             inked[(i, layer.key)] = (image.getbbox() or (0, 0, layer.box.w, 0))[2]
         for seg in (*out.before, *out.after):
             if seg.card is not None:
                 path = work / f"o{i}-{seg.key}.png"
-                end_card(seg.card, out.width, out.height).save(path)
+                end_card(seg.card, out.width, out.height).save(path, compress_level=1)
                 cards[(i, seg.key)] = path
         if out.captions is not None:
             captions[i] = caption_draw.draw_track(

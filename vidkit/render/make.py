@@ -23,7 +23,7 @@ from vidkit.ffmpeg.runner import FFmpegRunner, Runner, atomic_outputs
 from vidkit.progress import FractionFn
 from vidkit.render import graph, layers
 from vidkit.render.follow import Subjects
-from vidkit.render.loudness import parse_loudnorm
+from vidkit.render.loudness import parse_ebur128
 from vidkit.render.plan import Plan, make_plan, wants_subjects
 from vidkit.render.probe import Media, probe
 from vidkit.template.presets import Preset, resolve
@@ -266,7 +266,7 @@ def _render(
     images = layers.draw(plan, work)
     loud = None
     if plan.audio.has_audio or plan.audio.music is not None:
-        loud = parse_loudnorm(run(graph.measure_args(plan)))
+        loud = parse_ebur128(run(graph.measure_args(plan)))
     args = graph.compile_args(
         plan, images, [t["video"] for t in tmp], loudness=loud,
         encoding=_share_cores(encoding or graph.Encoding(), len(plan.outputs)),

@@ -16,6 +16,7 @@ from vidkit.captions.draw import (
     cues_for_style,
     draw_track,
     render_cues,
+    with_motion,
     write_concat_list,
 )
 from vidkit.captions.formats import parse_srt
@@ -213,7 +214,7 @@ def test_only_cues_that_start_before_the_clip_ends_are_drawn(tmp_path: Path) -> 
     cues = tuple(parse_srt(_many_cues(500)))  # 500 s of captions on a 3 s clip
     track = CaptionTrack(Box(0, 0, 320, 80), cues, "classic", 20, False, load_brand("default"))
     listing = draw_track(track, total_frames=90, fps=30, work=tmp_path)
-    assert sorted(p.name for p in tmp_path.glob("cap-*.png")) == [
+    assert sorted(p.name for p in tmp_path.glob("cap-?????.png")) == [
         "cap-00001.png", "cap-00002.png", "cap-00003.png",
     ]  # fmt: skip
     assert "cap-00003.png" in listing.read_text(encoding="utf-8")
@@ -224,3 +225,32 @@ def _many_cues(n: int) -> str:
         f"{i + 1}\n00:{i // 60:02d}:{i % 60:02d},000 --> 00:{i // 60:02d}:{i % 60:02d},900\nCue {i}\n\n"
         for i in range(n)
     )
+
+
+def test_captions_fade_in_the_gaps_around_their_cues_never_inside_them(
+    tmp_path: Path, look: CaptionLook
+):
+    cues = [cue("One", 1000, 2000), cue("Two", 2000, 2500), cue("Three", 2700, 3500)]
+    states = render_cues(cues, "classic", (160, 40), look, tmp_path)
+    frames = with_motion(states, 30, 4000, tmp_path)
+    for s in states:  # every cue still shown, whole, for exactly its own time
+        assert s in frames
+    fades = [f for f in frames if f not in states]
+    assert all(f.end <= 1000 or 2500 <= f.start < f.end <= 2700 or f.start >= 3500 for f in fades)
+    enter = [f for f in fades if f.end <= 1000]
+    assert len(enter) == 6 and enter[-1].end == 1000  # 200 ms at 30 fps, ending as "One" starts
+    between = [f for f in fades if 2500 <= f.start < 2700]
+    assert len(between) == 6  # the 200 ms gap: 100 ms out, then 100 ms in
+    assert not [f for f in fades if 2000 - 1 <= f.start <= 2000]  # back to back: no fade
+    alphas = [_ink(f.png) / _ink(states[0].png) for f in enter]
+    assert alphas == sorted(alphas) and alphas[0] < 0.1 and alphas[-1] > 0.9
+    steps = [b - a for a, b in zip(alphas, alphas[1:])]
+    assert steps[0] < steps[2] > steps[-1]  # eased: slow, faster, slow
+    leave = [_ink(f.png) / _ink(states[-1].png) for f in fades if f.start >= 3500]
+    assert leave == pytest.approx(alphas[::-1], abs=0.01)  # out the way it came in
+
+
+def _ink(path: Path) -> int:
+    with Image.open(path) as im:
+        hist = im.getchannel("A").histogram()
+    return sum(v * n for v, n in enumerate(hist))

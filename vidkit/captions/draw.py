@@ -14,6 +14,11 @@ Styles:
 - ``karaoke``: the classic block, one image per word with the word being spoken in the accent
   colour.
 - ``punchy``: one to three words, large, bold, centred in the box.
+
+Motion (``fade``, the default): a caption fades in (eased, :data:`FADE_MS`) in the gap
+*before* its cue and out in the gap after it, so it is fully there for its cue's whole time;
+cues that follow each other with no gap change without a fade. The fade frames are drawn
+images in the same list, one per video frame: still one overlay, no filter per cue.
 """
 
 from __future__ import annotations
@@ -71,6 +76,11 @@ class _Placed:
 
 #: ``punchy`` words pop: this much larger for their first POP_MS milliseconds.
 POP, POP_MS = 1.15, 90
+
+#: How captions enter and leave (a template's ``captions.motion``).
+MOTIONS = ("fade", "none")
+#: A fade's length (ms); in a shorter gap between two cues, each fade takes half of it.
+FADE_MS = 200
 
 
 def render_cues(
@@ -352,6 +362,64 @@ def cues_for_style(cues: Sequence[Cue], style: str) -> tuple[Cue, ...]:
     return tuple(cues)
 
 
+def with_motion(
+    frames: Sequence[CaptionFrame],
+    fps: Fraction | float,
+    total_ms: int,
+    out_dir: Path,
+    fade_ms: int = FADE_MS,
+) -> list[CaptionFrame]:
+    """``frames`` with eased fades drawn into the gaps around each run of captions (frames
+    that follow one another with no gap: a karaoke cue's words, a pop and its settled word):
+    in before the run's first frame, out after its last, one image per video frame. Nothing
+    is added inside a cue: each is fully visible from its start to its end."""
+    ordered = sorted(frames, key=lambda f: f.start)
+    runs: list[list[CaptionFrame]] = []
+    for f in ordered:
+        if runs and f.start <= runs[-1][-1].end:
+            runs[-1].append(f)
+        else:
+            runs.append([f])
+    step = Fraction(1000) / Fraction(fps)
+    out: list[CaptionFrame] = []
+    for k, run in enumerate(runs):
+        before = run[0].start - (runs[k - 1][-1].end if k else 0)
+        after = (runs[k + 1][0].start if k + 1 < len(runs) else total_ms) - run[-1].end
+        # a gap shared by a leave and an enter is split between them; the clip's own start and
+        # end are only one side's (a caption at 0 ms simply starts)
+        enter = min(fade_ms, before // 2 if k else before)
+        leave = min(fade_ms, after if k + 1 == len(runs) else after // 2)
+        out += _fade(run[0], run[0].start, -int(enter / step), step, out_dir)
+        out += run
+        out += _fade(run[-1], run[-1].end, int(leave / step), step, out_dir)
+    return out
+
+
+def _fade(
+    frame: CaptionFrame, at: int, count: int, step: Fraction, out_dir: Path
+) -> list[CaptionFrame]:
+    """``|count|`` video frames of ``frame``'s image fading: in, ending at ``at`` ms (count < 0),
+    or out, starting there (count > 0). Eased (smoothstep) alpha."""
+    n = abs(count)
+    if n == 0:
+        return []
+    with Image.open(frame.png) as im:
+        image = im.convert("RGBA")
+    alpha = image.getchannel("A")
+    faded = []
+    for j in range(n):
+        p = (j + 0.5) / n
+        level = p * p * (3 - 2 * p)
+        level = level if count < 0 else 1 - level
+        start = at + (j - n if count < 0 else j) * step
+        img = image.copy()
+        img.putalpha(alpha.point(lambda v, a=level: round(v * a)))
+        path = out_dir / f"{frame.png.stem}-{'in' if count < 0 else 'out'}{j}.png"
+        img.save(path, compress_level=1)
+        faded.append(CaptionFrame(round(start), round(start + step), path))
+    return faded
+
+
 def draw_track(track: Any, *, total_frames: int, fps: Fraction | float, work: Path) -> Path:
     """Draw a plan's caption track into ``work``; return the ffconcat list for the overlay."""
     work.mkdir(parents=True, exist_ok=True)
@@ -361,6 +429,8 @@ def draw_track(track: Any, *, total_frames: int, fps: Fraction | float, work: Pa
     # a cue after the clip's end is never on screen: drawing it (~30 ms each) is wasted work
     cues = [c for c in cues_for_style(track.cues, track.style) if c.start < total_ms]
     frames = render_cues(cues, track.style, size, look, work)
+    if track.motion == "fade":
+        frames = with_motion(frames, fps, total_ms, work)
     return write_concat_list(
         frames, blank(size, work / "blank.png"), total_ms, work / "captions.ffconcat"
     )

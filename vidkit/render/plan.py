@@ -112,6 +112,7 @@ class CaptionTrack:
     size_px: int
     use_box: bool
     brand: Brand
+    motion: str = "fade"  # how captions enter and leave: fade (eased, in the gaps) | none
 
 
 @dataclass(frozen=True)
@@ -368,7 +369,9 @@ def _plan_output(
     fade = _frames(_FADE, fps)
     cap_box, cap_size = _caption_box(t, w, h, safe)
     captions = (
-        CaptionTrack(cap_box, cues, t.captions.style, cap_size, t.captions.box, t.brand)
+        CaptionTrack(
+            cap_box, cues, t.captions.style, cap_size, t.captions.box, t.brand, t.captions.motion
+        )
         if cues
         else None
     )
@@ -535,6 +538,7 @@ def _title_layer(
     if not (text or sub):
         return None
     end = min(main, _frames(t.title_card.duration, fps))
+    fade = fade if t.title_card.motion == "fade" else 0
     return Layer("title", Box(0, 0, w, h), TitleDrawing(text, sub, t.brand), 0, end, fade)
 
 

@@ -40,7 +40,12 @@ def _write(tmp_path: Path, text: str, name: str = "mine.yaml") -> Path:
         ("name: x\nlower_third:\n  title: '{name!r}'\n", None, "lower_third.title", "merge field"),
         ("name: x\nname: y\n", 2, "name", "given twice"),
         ("name: x\ncaptions:\n  motion: slide\n", 3, "captions.motion", "must be one of"),
-        ("name: x\ntitle_card:\n  text: Hi\n  motion: fast\n", 4, "title_card.motion", "must be one of"),
+        (
+            "name: x\ntitle_card:\n  text: Hi\n  motion: fast\n",
+            4,
+            "title_card.motion",
+            "must be one of",
+        ),
         ("name: [unclosed\n", 2, None, "invalid YAML"),
         ("", None, None, "empty"),
     ],

@@ -241,7 +241,8 @@ def find_subjects(media: Media, mode: str, presets: Sequence[Preset]) -> Subject
             f"--reframe subject needs OpenCV ({exc})",
             hint="pip install 'opencv-python-headless<5', or use --reframe fill",
         ) from None
-    return subject.find_subjects(media)
+    give_up = subject.AUTO_LOOK_SECONDS if mode == "auto" else None
+    return subject.find_subjects(media, give_up=give_up)
 
 
 def _sting_durations(template: Template) -> dict[Path, tuple[float, bool]]:

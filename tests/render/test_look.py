@@ -199,3 +199,35 @@ def test_captions_fade_in_before_their_cue_and_out_after_it(tmp_path: Path, moti
         assert 0.05 * settled < ink[62] < 0.8 * settled
     else:
         assert ink[27] < 0.01 * settled and ink[62] < 0.01 * settled
+
+
+def _title_ink(frame: Image.Image, blank: Image.Image) -> tuple[int, int]:
+    """(total difference from ``blank``, the top row of the text) in the title's part of a
+    square frame, left of the logo (the dimmed backdrop differs less than the white text)."""
+    box = (frame.width // 10, 0, frame.width * 3 // 4, frame.height * 3 // 4)
+    diff = ImageChops.difference(frame.crop(box), blank.crop(box))
+    strongest = diff.getextrema()[1]
+    text = diff.point(lambda v: 255 if v > strongest / 2 else 0).getbbox()
+    total = sum(v * n for v, n in enumerate(diff.histogram()))
+    return total, text[1] if text else -1
+
+
+@pytest.mark.parametrize("motion", ["rise", "none"])
+def test_the_title_card_rises_into_place_as_it_fades_in(tmp_path: Path, motion: str) -> None:
+    flat = clip(tmp_path / "flat.mp4", size="320x320", vf="drawbox=w=iw:h=ih:color=gray:t=fill")
+    template = tmp_path / "t.yaml"
+    template.write_text(
+        f"name: t\ntitle_card:\n  text: Together we win\n  duration: 2\n  motion: {motion}\n",
+        encoding="utf-8",
+    )
+    result = make([flat], template=template, presets="1x1", scale=0.5, out_dir=tmp_path / "o")
+    assert not result.errors
+    frames = _grey_frames(result.outputs[0].path)  # the title: frames 0 to 59
+    blank = frames[70]
+    (early, early_top), (settled, settled_top) = (_title_ink(frames[n], blank) for n in (1, 30))
+    assert settled > 0 and settled_top > 0
+    if motion == "rise":  # part-way faded in, and lower than where it settles
+        assert early < 0.5 * settled
+        assert early_top >= settled_top + 4
+    else:
+        assert early > 0.95 * settled and early_top == settled_top

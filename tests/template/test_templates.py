@@ -136,6 +136,6 @@ def test_reframe_subject_is_a_template_choice(tmp_path: Path) -> None:
 def test_motion_is_a_template_choice_with_fades_by_default(tmp_path: Path) -> None:
     t = load_template(_write(tmp_path, "name: mine\ntitle_card:\n  text: Hi\n"))
     assert t.captions.motion == "fade" and t.title_card is not None
-    assert t.title_card.motion == "fade"
+    assert t.title_card.motion == "rise"
     t = load_template(_write(tmp_path, "name: mine\ncaptions:\n  motion: none\n"))
     assert t.captions.motion == "none"

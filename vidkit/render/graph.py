@@ -242,9 +242,8 @@ def _overlays(
             x = slide_x(layer, images.inked.get((i, layer.key)))
         elif layer.grow:
             x = grow_x(layer)
-        stmts.append(
-            f"[{v}][{label}]overlay=x={x}:y={layer.box.y}{enable}:format=auto:shortest=1[{v}o]"
-        )
+        y = rise_y(layer) if layer.rise and layer.fade else str(layer.box.y)
+        stmts.append(f"[{v}][{label}]overlay=x={x}:y={y}{enable}:format=auto:shortest=1[{v}o]")
         v = f"{v}o"
     if out.captions is not None and i in images.captions:
         k = inputs.add("-f", "concat", "-safe", "0", "-i", str(images.captions[i]))
@@ -266,6 +265,17 @@ def slide_x(layer: Layer, inked: int | None = None) -> str:
     enter = f"pow(1-clip((n-{layer.start})/{n},0,1),3)"
     leave = f"pow(clip((n-{layer.end - n})/{n},0,1),3)"
     return f"'{x}-{d}*({enter}+{leave})'"
+
+
+def rise_y(layer: Layer) -> str:
+    """The overlay's y as an expression of the frame number: ``layer.rise`` pixels low at its
+    start, rising into place over its fade (easing out, cubic), then still, and sinking
+    back as it fades out (easing in)."""
+    assert layer.start is not None and layer.end is not None
+    y, n, d = layer.box.y, layer.fade, layer.rise
+    enter = f"pow(1-clip((n-{layer.start})/{n},0,1),3)"
+    leave = f"pow(clip((n-{layer.end - n})/{n},0,1),3)"
+    return f"'{y}+{d}*({enter}+{leave})'"
 
 
 def grow_x(layer: Layer) -> str:

@@ -24,8 +24,10 @@ CAPTION_STYLES = ("classic", "karaoke", "punchy")
 
 #: How a lower third enters and leaves: slides in from the edge (eased), fades, or just appears.
 MOTIONS = ("slide", "fade", "none")
-#: How captions and the title card enter and leave: an eased fade, or none.
+#: How captions enter and leave: an eased fade, or none.
 FADES = ("fade", "none")
+#: How a title card enters and leaves: rises into place as it fades (eased), fades, or none.
+TITLE_MOTIONS = ("rise", "fade", "none")
 
 SCHEMA: dict[str, Field] = {
     "name": Field(str),
@@ -49,7 +51,7 @@ SCHEMA: dict[str, Field] = {
             "text": Field(str, required=True),
             "subtitle": Field(str, default=""),
             "duration": Field(float, default=2.5, check=between(0.5, 15)),
-            "motion": Field(str, default="fade", choices=FADES),
+            "motion": Field(str, default="rise", choices=TITLE_MOTIONS),
         }
     ),
     "lower_third": Field(
@@ -113,7 +115,7 @@ class TitleCardSpec:
     text: str
     subtitle: str
     duration: float
-    motion: str = "fade"  # fade (eased, in and out) | none
+    motion: str = "rise"  # rise (into place as it fades, eased) | fade | none
 
 
 @dataclass(frozen=True)

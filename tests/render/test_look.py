@@ -182,7 +182,8 @@ def test_captions_fade_in_before_their_cue_and_out_after_it(tmp_path: Path, moti
     flat = clip(tmp_path / "flat.mp4", vf="drawbox=x=0:y=0:w=iw:h=ih:color=gray:t=fill")
     template = tmp_path / "t.yaml"
     text = (Path(__file__).parents[2] / "templates" / "default.yaml").read_text(encoding="utf-8")
-    template.write_text(text.replace("box: true", f"box: true\n  motion: {motion}"), "utf-8")
+    assert text.count("  motion: fade ") == 1  # the captions'
+    template.write_text(text.replace("  motion: fade ", f"  motion: {motion} "), "utf-8")
     srt = tmp_path / "c.srt"
     srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nWe stand together\n", encoding="utf-8")
     result = make([flat], template=template, presets="16x9", scale=0.25, captions=srt,

@@ -11,8 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vidkit.render.plan import AUDIO_RATE, Layer, OutputPlan, Plan, Segment
+
+if TYPE_CHECKING:
+    from vidkit.captions.draw import Fade
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class Images:
     cards: Mapping[tuple[int, str], Path] = field(default_factory=dict)
     #: how far right each layer's drawing reaches in its image (pixels): how far to slide it
     inked: Mapping[tuple[int, str], int] = field(default_factory=dict)
+    #: per output index, when its captions fade in and out
+    caption_fades: Mapping[int, Sequence[Fade]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -247,7 +253,8 @@ def _overlays(
         v = f"{v}o"
     if out.captions is not None and i in images.captions:
         k = inputs.add("-f", "concat", "-safe", "0", "-i", str(images.captions[i]))
-        stmts.append(f"[{k}:v]format=rgba,setpts=PTS-STARTPTS[cap{i}]")
+        motion = caption_fades(images.caption_fades.get(i, ()), fps)
+        stmts.append(f"[{k}:v]format=rgba,setpts=PTS-STARTPTS{motion}[cap{i}]")
         box = out.captions.box
         stmts.append(f"[{v}][cap{i}]overlay=x={box.x}:y={box.y}:format=auto:eof_action=pass[{v}c]")
         v = f"{v}c"
@@ -276,6 +283,23 @@ def rise_y(layer: Layer) -> str:
     enter = f"pow(1-clip((n-{layer.start})/{n},0,1),3)"
     leave = f"pow(clip((n-{layer.end - n})/{n},0,1),3)"
     return f"'{y}+{d}*({enter}+{leave})'"
+
+
+def caption_fades(fades: Sequence[Fade], fps: str) -> str:
+    """Filters (each starting with a comma) fading the caption stream in and out: over each
+    fade the same linear fade twice, so opacity goes as the square of the time (eased), each
+    enabled only in its own window so the rest of the clip passes untouched. The stream is
+    first made one frame per video frame (references to the same image, not copies) so a fade
+    has frames to work on; ``round=up`` keeps each caption's first frame where it was."""
+    if not fades:
+        return ""
+    parts = [f"fps={fps}:round=up"]
+    for f in fades:
+        st, end = _num(Fraction(f.start, 1000)), _num(Fraction(f.end, 1000))
+        d = _num(Fraction(f.end - f.start, 1000))
+        kind = "in" if f.enter else "out"
+        parts += [f"fade=t={kind}:st={st}:d={d}:alpha=1:enable='between(t,{st},{end})'"] * 2
+    return "," + ",".join(parts)
 
 
 def grow_x(layer: Layer) -> str:

@@ -30,7 +30,7 @@ from vidkit.template.presets import Preset, resolve
 from vidkit.template.templates import Template, load_template
 
 # Bump when the same inputs would render differently: batch jobs re-render on a change.
-RENDERER_VERSION = "2"  # 2: auto and subject reframing follow faces
+RENDERER_VERSION = "3"  # 2: auto and subject reframing follow faces; 3: captions fade, titles rise
 
 
 @dataclass(frozen=True)

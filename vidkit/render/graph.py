@@ -289,11 +289,12 @@ def caption_fades(fades: Sequence[Fade], fps: str) -> str:
     """Filters (each starting with a comma) fading the caption stream in and out: over each
     fade the same linear fade twice, so opacity goes as the square of the time (eased), each
     enabled only in its own window so the rest of the clip passes untouched. The stream is
-    first made one frame per video frame (references to the same image, not copies) so a fade
-    has frames to work on; ``round=up`` keeps each caption's first frame where it was."""
+    first converted for the overlay (once per image) and then made one frame per video frame
+    (references to the same image, not copies) so a fade has frames to work on; ``round=up``
+    keeps each caption's first frame where it was."""
     if not fades:
         return ""
-    parts = [f"fps={fps}:round=up"]
+    parts = ["format=yuva420p", f"fps={fps}:round=up"]
     for f in fades:
         st, end = _num(Fraction(f.start, 1000)), _num(Fraction(f.end, 1000))
         d = _num(Fraction(f.end - f.start, 1000))

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import skimage.data
 from bench_render import SPEECHLIKE, X264, measure, plain_argv, ratio, vidkit_argv
+from bench_render import make_source as make_plain_source
 from PIL import Image
 
 from vidkit.ffmpeg.locate import locate
@@ -51,16 +52,16 @@ def make_source(ffmpeg: str, path: Path, seconds: float) -> None:
     )  # fmt: skip
 
 
-def analyse(source: Path) -> tuple[float, float, int]:
+def analyse(source: Path, mode: str = "subject") -> tuple[float, float, int]:
     """(wall s, CPU s, keyframes of the 9x16 path) of the analysis and planning alone."""
     before, start = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
     media = probe(source)
-    subjects = find_subjects(media, "subject", resolve("9x16"))
+    subjects = find_subjects(media, mode, resolve("9x16"))
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     plan = make_plan(
-        media, load_template("default"), resolve("9x16"), reframe="subject", subjects=subjects,
+        media, load_template("default"), resolve("9x16"), reframe=mode, subjects=subjects,
         fields={"name": "Amira Khan", "place": "Leeds"},
     )  # fmt: skip
     return round(wall, 2), round(cpu, 2), len(plan.outputs[0].reframe.path)
@@ -84,6 +85,10 @@ def main() -> None:
                 root / f"{mode}.log", [out / "source-default-9x16.mp4"],
             )  # fmt: skip
         wall, cpu, keyframes = analyse(source)
+        auto = analyse(source, "auto")
+        nobody = root / "nobody.mp4"  # the same picture with no one in it
+        make_plain_source(ff.path, nobody, seconds)
+        auto_nobody = analyse(nobody, "auto")
     print(f"\nsource: {seconds:g} s 1920x1080 30 fps testsrc2, a face walking across")
     print(f"{'run':<30} {'wall s':>8} {'CPU s':>8} {'peak RSS MB':>12}")
     for r in runs.values():
@@ -91,6 +96,10 @@ def main() -> None:
     print(
         f"{'analysis alone (in-process)':<30} {wall:8.2f} {cpu:8.2f}   path: {keyframes} keyframes"
     )
+    print(
+        f"{'  auto, the same clip':<30} {auto[0]:8.2f} {auto[1]:8.2f}   path: {auto[2]} keyframes"
+    )
+    print(f"{'  auto, a clip with no one':<30} {auto_nobody[0]:8.2f} {auto_nobody[1]:8.2f}")
     print(f"\n{'ratio (CPU, same run)':<36} {'CPU':>7} {'wall':>7}")
     for name, a, b in (
         ("vidkit fill / plain ffmpeg", "fill", "plain"),

@@ -16,6 +16,7 @@ from vidkit.captions.draw import (
     cues_for_style,
     draw_track,
     render_cues,
+    with_motion,
     write_concat_list,
 )
 from vidkit.captions.formats import parse_srt
@@ -212,7 +213,7 @@ def test_punchy_words_pop_larger_for_a_moment_then_settle(tmp_path: Path, look: 
 def test_only_cues_that_start_before_the_clip_ends_are_drawn(tmp_path: Path) -> None:
     cues = tuple(parse_srt(_many_cues(500)))  # 500 s of captions on a 3 s clip
     track = CaptionTrack(Box(0, 0, 320, 80), cues, "classic", 20, False, load_brand("default"))
-    listing = draw_track(track, total_frames=90, fps=30, work=tmp_path)
+    listing = draw_track(track, total_frames=90, fps=30, work=tmp_path).listing
     assert sorted(p.name for p in tmp_path.glob("cap-*.png")) == [
         "cap-00001.png", "cap-00002.png", "cap-00003.png",
     ]  # fmt: skip
@@ -224,3 +225,22 @@ def _many_cues(n: int) -> str:
         f"{i + 1}\n00:{i // 60:02d}:{i % 60:02d},000 --> 00:{i // 60:02d}:{i % 60:02d},900\nCue {i}\n\n"
         for i in range(n)
     )
+
+
+def test_captions_fade_in_the_gaps_around_their_cues_never_inside_them(
+    tmp_path: Path, look: CaptionLook
+):
+    cues = [cue("One", 1000, 2000), cue("Two", 2000, 2500), cue("Three", 2700, 3500)]
+    states = render_cues(cues, "classic", (160, 40), look, tmp_path)
+    frames, fades = with_motion(states, 4000)
+    assert [(f.start, f.end, f.enter) for f in fades] == [
+        (800, 1000, True),  # in over the 200 ms before "One"
+        (2500, 2600, False),  # "Two" and "Three" share a 200 ms gap: half each
+        (2600, 2700, True),
+        (3500, 3700, False),
+    ]  # "One" and "Two" follow each other: no fade between them
+    # each image is shown over its fades too, and whole for its cue's own time
+    assert [(f.start, f.end, f.png) for f in frames] == [
+        (800, 2000, states[0].png), (2000, 2600, states[1].png), (2600, 3700, states[2].png),
+    ]  # fmt: skip
+    assert with_motion(states, 4000, fade_ms=0) == (states, [])

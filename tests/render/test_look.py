@@ -8,9 +8,10 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
+import av
 import pytest
 import zxingcpp
-from PIL import Image
+from PIL import Image, ImageChops
 
 from tests.helpers.media import clip
 from tests.helpers.probing import frame_at
@@ -160,3 +161,74 @@ def test_qr_codes_have_their_quiet_zone_and_scan_small() -> None:
     image = qr_image("https://example.org/join", 120)
     assert image.getpixel((1, image.height // 2))[:3] == (255, 255, 255)  # quiet zone
     assert _decode(image) == ["https://example.org/join"]
+
+
+def _grey_frames(video: Path) -> list[Image.Image]:
+    """Every frame, in order: indexed by frame number (the file's timestamps start a couple of
+    frames late, B-frame delay without an edit list)."""
+    with av.open(str(video)) as c:
+        return [frame.to_image().convert("L") for frame in c.decode(video=0)]
+
+
+def _caption_ink(frame: Image.Image, blank: Image.Image) -> int:
+    """How much the caption band differs from the same band with no caption (summed)."""
+    band = (0, frame.height // 2, frame.width, frame.height)
+    diff = ImageChops.difference(frame.crop(band), blank.crop(band))
+    return sum(v * n for v, n in enumerate(diff.histogram()))
+
+
+@pytest.mark.parametrize("motion", ["fade", "none"])
+def test_captions_fade_in_before_their_cue_and_out_after_it(tmp_path: Path, motion: str) -> None:
+    flat = clip(tmp_path / "flat.mp4", vf="drawbox=x=0:y=0:w=iw:h=ih:color=gray:t=fill")
+    template = tmp_path / "t.yaml"
+    text = (Path(__file__).parents[2] / "templates" / "default.yaml").read_text(encoding="utf-8")
+    assert text.count("  motion: fade ") == 1  # the captions'
+    template.write_text(text.replace("  motion: fade ", f"  motion: {motion} "), "utf-8")
+    srt = tmp_path / "c.srt"
+    srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nWe stand together\n", encoding="utf-8")
+    result = make([flat], template=template, presets="16x9", scale=0.25, captions=srt,
+                  out_dir=tmp_path / "out")  # fmt: skip
+    assert not result.errors
+    frames = _grey_frames(result.outputs[0].path)  # 30 fps: the cue is frames 30 to 59
+    ink = {n: _caption_ink(frames[n], frames[9]) for n in (27, 30, 45, 59, 62)}
+    settled = ink[45]
+    assert settled > 0
+    # fully there for the cue's whole time, its first and last frames included
+    assert ink[30] > 0.95 * settled and ink[59] > 0.95 * settled
+    if motion == "fade":  # part-way in just before the cue, part-way out just after it
+        assert 0.05 * settled < ink[27] < 0.8 * settled
+        assert 0.05 * settled < ink[62] < 0.8 * settled
+    else:
+        assert ink[27] < 0.01 * settled and ink[62] < 0.01 * settled
+
+
+def _title_ink(frame: Image.Image, blank: Image.Image) -> tuple[int, int]:
+    """(total difference from ``blank``, the top row of the text) in the title's part of a
+    square frame, left of the logo (the dimmed backdrop differs less than the white text)."""
+    box = (frame.width // 10, 0, frame.width * 3 // 4, frame.height * 3 // 4)
+    diff = ImageChops.difference(frame.crop(box), blank.crop(box))
+    strongest = diff.getextrema()[1]
+    text = diff.point(lambda v: 255 if v > strongest / 2 else 0).getbbox()
+    total = sum(v * n for v, n in enumerate(diff.histogram()))
+    return total, text[1] if text else -1
+
+
+@pytest.mark.parametrize("motion", ["rise", "none"])
+def test_the_title_card_rises_into_place_as_it_fades_in(tmp_path: Path, motion: str) -> None:
+    flat = clip(tmp_path / "flat.mp4", size="320x320", vf="drawbox=w=iw:h=ih:color=gray:t=fill")
+    template = tmp_path / "t.yaml"
+    template.write_text(
+        f"name: t\ntitle_card:\n  text: Together we win\n  duration: 2\n  motion: {motion}\n",
+        encoding="utf-8",
+    )
+    result = make([flat], template=template, presets="1x1", scale=0.5, out_dir=tmp_path / "o")
+    assert not result.errors
+    frames = _grey_frames(result.outputs[0].path)  # the title: frames 0 to 59
+    blank = frames[70]
+    (early, early_top), (settled, settled_top) = (_title_ink(frames[n], blank) for n in (1, 30))
+    assert settled > 0 and settled_top > 0
+    if motion == "rise":  # part-way faded in, and lower than where it settles
+        assert early < 0.5 * settled
+        assert early_top >= settled_top + 4
+    else:
+        assert early > 0.95 * settled and early_top == settled_top

@@ -230,18 +230,24 @@ def test_every_preset_renders_from_one_call(landscape: Path, tmp_path: Path) -> 
         assert (streams(o.path)["width"], streams(o.path)["height"]) == (p.width, p.height)
 
 
-@pytest.mark.parametrize("template", ["default", "testimony", "rally"])
+BUILTIN_TEMPLATES = sorted(p.stem for p in (Path(__file__).parents[2] / "templates").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("template", BUILTIN_TEMPLATES)
 def test_every_builtin_template_renders(template: str, landscape: Path, tmp_path: Path) -> None:
+    """Every templates/*.yaml on every shape (tall, square, wide), at a tiny size."""
     srt = tmp_path / "c.srt"
     srt.write_text("1\n00:00:00,100 --> 00:00:02,500\nEvery template, with captions\n")
     result = make(
-        [landscape], template=template, presets=["9x16", "16x9"], out_dir=tmp_path / "out",
-        scale=0.2, captions=srt, fields={"place": "Leeds"},
+        [landscape], template=template, presets=["9x16", "1x1", "16x9"],
+        out_dir=tmp_path / "out", scale=0.2, captions=srt, fields={"place": "Leeds"},
     )  # fmt: skip
     assert not result.errors
+    assert len(result.outputs) == 3
     for o in result.outputs:
         s = streams(o.path)
         assert s["vcodec"] == "h264" and s["duration"] > 3
+        assert (s["width"], s["height"]) == (o.width, o.height)
 
 
 def test_whatsapp_output_fits_16_mb_even_for_noisy_video(media_dir: Path, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vidkit.errors import ConfigError
+from vidkit.errors import ConfigError, RenderError
 from vidkit.render import graph
 from vidkit.render.plan import choose_reframe, make_plan, output_fps, safe_box
 from vidkit.render.probe import Media
@@ -149,3 +149,22 @@ def test_each_output_says_what_it_was_made_with_in_its_comment_tag() -> None:
     args = graph.compile_args(plan, images, [Path("/o/0.mp4"), Path("/o/1.mp4")], loudness=None)
     assert args.count(tall[1]) == 2  # once per output, before its file name
     assert args.index(tall[1]) < args.index("/o/0.mp4") < len(args) - args[::-1].index(tall[1])
+
+
+def test_the_measuring_pass_is_read_from_the_meters_summary() -> None:
+    from vidkit.render.loudness import parse_ebur128
+
+    summary = (
+        "[Parsed_ebur128_2 @ 0x1] t: 19.9 M: -19.1 S: -19.2 I: -19.3 LUFS\n"
+        "[Parsed_ebur128_2 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -19.3 LUFS\n"
+        "    Threshold: -29.6 LUFS\n\n  Loudness range:\n    LRA:         2.5 LU\n"
+        "    Threshold: -39.8 LUFS\n\n  True peak:\n    Peak:      -10.6 dBFS\n"
+    )
+    loud = parse_ebur128(summary)
+    assert (loud.input_i, loud.input_thresh, loud.input_lra, loud.input_tp) == (
+        -19.3, -29.6, 2.5, -10.6,
+    )  # fmt: skip
+    silent = parse_ebur128(summary.replace("-10.6 dBFS", "-inf dBFS"))
+    assert silent.input_tp == -99.0
+    with pytest.raises(RenderError):
+        parse_ebur128("no summary here")

@@ -162,3 +162,20 @@ def test_without_opencv_auto_reframes_as_before_and_subject_says_what_to_install
     with pytest.raises(ConfigError, match="needs OpenCV") as caught:
         find_subjects(media, "subject", presets)
     assert caught.value.hint is not None and "opencv-python-headless" in caught.value.hint
+
+
+def test_auto_stops_looking_when_the_opening_seconds_have_no_one(folder: Path, photo: Path) -> None:
+    from tests.helpers.media import clip
+    from vidkit.render import subject
+
+    nobody = clip(folder / "nobody.mp4", size="640x360", d=5)
+    media = probe(nobody)
+    looked = find_subjects(media, "auto", resolve("9x16"))
+    assert looked is not None and looked.seen == 0
+    assert looked.sightings[-1].time < subject.AUTO_LOOK_SECONDS + 0.5 < media.duration - 1
+    everything = find_subjects(media, "subject", resolve("9x16"))  # asked to follow: all of it
+    assert everything is not None and everything.sightings[-1].time > media.duration - 0.5
+    # a face in the opening seconds keeps auto looking to the end
+    person = faces.face_clip(folder / "long.mp4", photo, faces.moving_x(5), d=5)
+    followed = find_subjects(probe(person), "auto", resolve("9x16"))
+    assert followed is not None and followed.sightings[-1].time > 4.5

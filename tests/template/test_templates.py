@@ -39,6 +39,13 @@ def _write(tmp_path: Path, text: str, name: str = "mine.yaml") -> Path:
         ("name: x\nend_card:\n  url: x\n", 2, "end_card.headline", "missing required key"),
         ("name: x\nlower_third:\n  title: '{name!r}'\n", None, "lower_third.title", "merge field"),
         ("name: x\nname: y\n", 2, "name", "given twice"),
+        ("name: x\ncaptions:\n  motion: slide\n", 3, "captions.motion", "must be one of"),
+        (
+            "name: x\ntitle_card:\n  text: Hi\n  motion: fast\n",
+            4,
+            "title_card.motion",
+            "must be one of",
+        ),
         ("name: [unclosed\n", 2, None, "invalid YAML"),
         ("", None, None, "empty"),
     ],
@@ -124,3 +131,11 @@ def test_fill_inserts_values_literally() -> None:
 def test_reframe_subject_is_a_template_choice(tmp_path: Path) -> None:
     t = load_template(_write(tmp_path, "name: mine\nreframe: subject\nfocus: [0.5, 0.3]\n"))
     assert (t.reframe, t.focus) == ("subject", (0.5, 0.3))
+
+
+def test_motion_is_a_template_choice_with_fades_by_default(tmp_path: Path) -> None:
+    t = load_template(_write(tmp_path, "name: mine\ntitle_card:\n  text: Hi\n"))
+    assert t.captions.motion == "fade" and t.title_card is not None
+    assert t.title_card.motion == "rise"
+    t = load_template(_write(tmp_path, "name: mine\ncaptions:\n  motion: none\n"))
+    assert t.captions.motion == "none"

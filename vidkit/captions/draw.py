@@ -14,6 +14,11 @@ Styles:
 - ``karaoke``: the classic block, one image per word with the word being spoken in the accent
   colour.
 - ``punchy``: one to three words, large, bold, centred in the box.
+
+Motion (``fade``, the default): a caption fades in (eased, :data:`FADE_MS`) in the gap
+*before* its cue and out in the gap after it, so it is fully there for its cue's whole time;
+cues that follow each other with no gap change without a fade. The list shows the caption's
+image over those moments too, and :class:`Fade` says when the graph fades it: no extra images.
 """
 
 from __future__ import annotations
@@ -71,6 +76,12 @@ class _Placed:
 
 #: ``punchy`` words pop: this much larger for their first POP_MS milliseconds.
 POP, POP_MS = 1.15, 90
+
+#: How captions enter and leave (a template's ``captions.motion``).
+MOTIONS = ("fade", "none")
+#: A fade's length (ms); in a shorter gap between two cues, each fade takes half of it.
+FADE_MS = 200
+_MIN_FADE_MS = 40  # a gap too short for a visible fade: the captions just change
 
 
 def render_cues(
@@ -352,8 +363,60 @@ def cues_for_style(cues: Sequence[Cue], style: str) -> tuple[Cue, ...]:
     return tuple(cues)
 
 
-def draw_track(track: Any, *, total_frames: int, fps: Fraction | float, work: Path) -> Path:
-    """Draw a plan's caption track into ``work``; return the ffconcat list for the overlay."""
+@dataclass(frozen=True)
+class Fade:
+    """A caption fading in (``enter``) or out from ``start`` to ``end`` ms: the render's
+    filter graph eases its opacity over that time (see :mod:`vidkit.render.graph`)."""
+
+    start: int
+    end: int
+    enter: bool
+
+
+def with_motion(
+    frames: Sequence[CaptionFrame], total_ms: int, fade_ms: int = FADE_MS
+) -> tuple[list[CaptionFrame], list[Fade]]:
+    """``frames`` with each run of captions (frames that follow one another with no gap: a
+    karaoke cue's words, a pop and its settled word) shown a little longer into the gaps
+    around it, and the fades over those moments: in before the run's first frame, out after
+    its last. Nothing fades inside a cue: each is fully visible from its start to its end."""
+    ordered = sorted(frames, key=lambda f: f.start)
+    runs: list[list[CaptionFrame]] = []
+    for f in ordered:
+        if runs and f.start <= runs[-1][-1].end:
+            runs[-1].append(f)
+        else:
+            runs.append([f])
+    out: list[CaptionFrame] = []
+    fades: list[Fade] = []
+    for k, run in enumerate(runs):
+        before = run[0].start - (runs[k - 1][-1].end if k else 0)
+        after = (runs[k + 1][0].start if k + 1 < len(runs) else total_ms) - run[-1].end
+        # a gap shared by a leave and an enter is split between them; the clip's own start and
+        # end are only one side's (a caption at 0 ms simply starts)
+        enter = min(fade_ms, before // 2 if k else before)
+        leave = max(0, min(fade_ms, after if k + 1 == len(runs) else after // 2))
+        if enter >= _MIN_FADE_MS:
+            fades.append(Fade(run[0].start - enter, run[0].start, True))
+            run = [replace(run[0], start=run[0].start - enter), *run[1:]]
+        if leave >= _MIN_FADE_MS:
+            fades.append(Fade(run[-1].end, run[-1].end + leave, False))
+            run = [*run[:-1], replace(run[-1], end=run[-1].end + leave)]
+        out += run
+    return out, fades
+
+
+@dataclass(frozen=True)
+class DrawnTrack:
+    """A drawn caption track: the ffconcat list of its images, and its fades."""
+
+    listing: Path
+    fades: tuple[Fade, ...] = ()
+
+
+def draw_track(track: Any, *, total_frames: int, fps: Fraction | float, work: Path) -> DrawnTrack:
+    """Draw a plan's caption track into ``work``: the ffconcat list for the overlay, and the
+    fades its motion asks for."""
     work.mkdir(parents=True, exist_ok=True)
     size = (track.box.w, track.box.h)
     look = look_for(track)
@@ -361,6 +424,10 @@ def draw_track(track: Any, *, total_frames: int, fps: Fraction | float, work: Pa
     # a cue after the clip's end is never on screen: drawing it (~30 ms each) is wasted work
     cues = [c for c in cues_for_style(track.cues, track.style) if c.start < total_ms]
     frames = render_cues(cues, track.style, size, look, work)
-    return write_concat_list(
+    fades: list[Fade] = []
+    if track.motion == "fade":
+        frames, fades = with_motion(frames, total_ms)
+    listing = write_concat_list(
         frames, blank(size, work / "blank.png"), total_ms, work / "captions.ffconcat"
     )
+    return DrawnTrack(listing, tuple(fades))

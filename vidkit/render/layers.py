@@ -38,26 +38,30 @@ def draw(plan: Plan, work: Path) -> Images:
     inked: dict[tuple[int, str], int] = {}
     cards: dict[tuple[int, str], Path] = {}
     captions: dict[int, Path] = {}
+    fades: dict[int, tuple[caption_draw.Fade, ...]] = {}
     for i, out in enumerate(plan.outputs):
         for layer in out.layers:
             path = work / f"o{i}-{layer.key}.png"
             image = _draw_layer(layer)
-            image.save(path)
+            image.save(path, compress_level=1)  # read once by ffmpeg: speed over size
             layer_files[(i, layer.key)] = path
             inked[(i, layer.key)] = (image.getbbox() or (0, 0, layer.box.w, 0))[2]
         for seg in (*out.before, *out.after):
             if seg.card is not None:
                 path = work / f"o{i}-{seg.key}.png"
-                end_card(seg.card, out.width, out.height).save(path)
+                end_card(seg.card, out.width, out.height).save(path, compress_level=1)
                 cards[(i, seg.key)] = path
         if out.captions is not None:
-            captions[i] = caption_draw.draw_track(
+            drawn = caption_draw.draw_track(
                 out.captions,
                 total_frames=out.main_frames,
                 fps=plan.fps,
                 work=work / f"o{i}-captions",
             )
-    return Images(layers=layer_files, captions=captions, cards=cards, inked=inked)
+            captions[i], fades[i] = drawn.listing, drawn.fades
+    return Images(
+        layers=layer_files, captions=captions, cards=cards, inked=inked, caption_fades=fades
+    )
 
 
 def _draw_layer(layer: Layer) -> Image.Image:

@@ -1,8 +1,7 @@
-"""Loudness: parse loudnorm's measuring pass, and measure finished files (EBU R128)."""
+"""Loudness: read the measuring pass, and measure finished files (EBU R128, ffmpeg's ebur128)."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,24 +11,13 @@ from vidkit.ffmpeg.runner import Runner
 from vidkit.render.graph import Loudness, ebur128_args
 
 
-def parse_loudnorm(stderr: str) -> Loudness:
-    """The JSON block loudnorm prints with ``print_format=json``."""
-    m = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr, re.S)
-    if not m:
+def parse_ebur128(stderr: str) -> Loudness:
+    """The summary the ebur128 meter prints at the end of the measuring pass, as the values
+    a second pass needs (gain only: no offset, the meter changes nothing)."""
+    m = _summary(stderr)
+    if m is None:
         raise RenderError("loudness measurement printed no result")
-    data = json.loads(m.group(0))
-
-    def num(key: str) -> float:
-        value = str(data[key]).strip()
-        return -99.0 if value in ("-inf", "inf", "nan") else float(value)
-
-    return Loudness(
-        input_i=num("input_i"),
-        input_tp=num("input_tp"),
-        input_lra=num("input_lra"),
-        input_thresh=num("input_thresh"),
-        target_offset=num("target_offset"),
-    )
+    return Loudness(m.integrated, m.true_peak, m.lra, m.threshold, 0.0)
 
 
 @dataclass(frozen=True)
@@ -37,19 +25,31 @@ class Measured:
     integrated: float  # LUFS
     true_peak: float  # dBTP
     lra: float
+    threshold: float = -70.0  # the integrated measurement's relative gate (LUFS)
 
 
 def measure_file(path: Path, runner: Runner) -> Measured:
     """Integrated loudness and true peak of a finished file (ffmpeg's ebur128 filter)."""
-    stderr = runner(ebur128_args(path))
-    summary = stderr[stderr.rfind("Summary:") :]
+    measured = _summary(runner(ebur128_args(path)))
+    if measured is None:
+        raise RenderError(f"could not measure loudness of {path}")
+    return measured
+
+
+def _summary(stderr: str) -> Measured | None:
+    """The last ``Summary:`` ebur128 printed, or None if there is none."""
+    at = stderr.rfind("Summary:")
+    if at < 0:
+        return None
+    summary = stderr[at:]
     i = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    thresh = re.search(r"Threshold:\s+(-?[\d.]+|-inf) LUFS", summary)
     lra = re.search(r"LRA:\s+(-?[\d.]+) LU", summary)
     peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
     if not (i and peak):
-        raise RenderError(f"could not measure loudness of {path}")
+        return None
 
     def num(m: re.Match[str] | None) -> float:
         return -99.0 if m is None or m.group(1) == "-inf" else float(m.group(1))
 
-    return Measured(integrated=num(i), true_peak=num(peak), lra=num(lra))
+    return Measured(num(i), num(peak), num(lra), num(thresh))

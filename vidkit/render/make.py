@@ -23,14 +23,14 @@ from vidkit.ffmpeg.runner import FFmpegRunner, Runner, atomic_outputs
 from vidkit.progress import FractionFn
 from vidkit.render import graph, layers
 from vidkit.render.follow import Subjects
-from vidkit.render.loudness import parse_loudnorm
+from vidkit.render.loudness import parse_ebur128
 from vidkit.render.plan import Plan, make_plan, wants_subjects
 from vidkit.render.probe import Media, probe
 from vidkit.template.presets import Preset, resolve
 from vidkit.template.templates import Template, load_template
 
 # Bump when the same inputs would render differently: batch jobs re-render on a change.
-RENDERER_VERSION = "2"  # 2: auto and subject reframing follow faces
+RENDERER_VERSION = "3"  # 2: auto and subject reframing follow faces; 3: captions fade, titles rise
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,8 @@ def find_subjects(media: Media, mode: str, presets: Sequence[Preset]) -> Subject
             f"--reframe subject needs OpenCV ({exc})",
             hint="pip install 'opencv-python-headless<5', or use --reframe fill",
         ) from None
-    return subject.find_subjects(media)
+    give_up = subject.AUTO_LOOK_SECONDS if mode == "auto" else None
+    return subject.find_subjects(media, give_up=give_up)
 
 
 def _sting_durations(template: Template) -> dict[Path, tuple[float, bool]]:
@@ -266,7 +267,7 @@ def _render(
     images = layers.draw(plan, work)
     loud = None
     if plan.audio.has_audio or plan.audio.music is not None:
-        loud = parse_loudnorm(run(graph.measure_args(plan)))
+        loud = parse_ebur128(run(graph.measure_args(plan)))
     args = graph.compile_args(
         plan, images, [t["video"] for t in tmp], loudness=loud,
         encoding=_share_cores(encoding or graph.Encoding(), len(plan.outputs)),

@@ -23,6 +23,7 @@ from vidkit.template.templates import EndCardSpec, Template, fields_of, fill
 AUDIO_RATE = 48_000
 _FADE = Fraction(3, 10)
 _SLIDE = Fraction(1, 4)  # 250 ms: quick enough to feel finished, slow enough to see
+_RISE = 0.04  # how far (a share of the frame height) a title rises into place as it fades in
 _NO_CAP_KBPS = 50_000
 
 
@@ -99,6 +100,7 @@ class Layer:
     end: int | None = None
     fade: int = 0  # frames of fade in and out
     slide: int = 0  # frames of sliding in from the left edge (and out again), eased
+    rise: int = 0  # pixels it rises into place from (and sinks back), eased, while it fades
     grow: bool = False  # revealed from the left in step with the clip (a progress bar)
 
 
@@ -112,6 +114,7 @@ class CaptionTrack:
     size_px: int
     use_box: bool
     brand: Brand
+    motion: str = "fade"  # how captions enter and leave: fade (eased, in the gaps) | none
 
 
 @dataclass(frozen=True)
@@ -368,7 +371,9 @@ def _plan_output(
     fade = _frames(_FADE, fps)
     cap_box, cap_size = _caption_box(t, w, h, safe)
     captions = (
-        CaptionTrack(cap_box, cues, t.captions.style, cap_size, t.captions.box, t.brand)
+        CaptionTrack(
+            cap_box, cues, t.captions.style, cap_size, t.captions.box, t.brand, t.captions.motion
+        )
         if cues
         else None
     )
@@ -535,7 +540,11 @@ def _title_layer(
     if not (text or sub):
         return None
     end = min(main, _frames(t.title_card.duration, fps))
-    return Layer("title", Box(0, 0, w, h), TitleDrawing(text, sub, t.brand), 0, end, fade)
+    motion = t.title_card.motion
+    fade = 0 if motion == "none" else fade
+    rise = round(h * _RISE) if motion == "rise" else 0
+    drawing = TitleDrawing(text, sub, t.brand)
+    return Layer("title", Box(0, 0, w, h), drawing, 0, end, fade, rise=rise)
 
 
 def _lower_third_layer(

@@ -24,6 +24,10 @@ CAPTION_STYLES = ("classic", "karaoke", "punchy")
 
 #: How a lower third enters and leaves: slides in from the edge (eased), fades, or just appears.
 MOTIONS = ("slide", "fade", "none")
+#: How captions enter and leave: an eased fade, or none.
+FADES = ("fade", "none")
+#: How a title card enters and leaves: rises into place as it fades (eased), fades, or none.
+TITLE_MOTIONS = ("rise", "fade", "none")
 
 SCHEMA: dict[str, Field] = {
     "name": Field(str),
@@ -47,6 +51,7 @@ SCHEMA: dict[str, Field] = {
             "text": Field(str, required=True),
             "subtitle": Field(str, default=""),
             "duration": Field(float, default=2.5, check=between(0.5, 15)),
+            "motion": Field(str, default="rise", choices=TITLE_MOTIONS),
         }
     ),
     "lower_third": Field(
@@ -80,6 +85,7 @@ SCHEMA: dict[str, Field] = {
             "size": Field(float, default=0.045, check=between(0.015, 0.15)),
             "position": Field(str, default="bottom", choices=("bottom", "middle", "top")),
             "box": Field(bool, default=True),
+            "motion": Field(str, default="fade", choices=FADES),
         },
         default={},
     ),
@@ -109,6 +115,7 @@ class TitleCardSpec:
     text: str
     subtitle: str
     duration: float
+    motion: str = "rise"  # rise (into place as it fades, eased) | fade | none
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,7 @@ class CaptionSpec:
     size: float
     position: str
     box: bool
+    motion: str = "fade"  # fade (eased, in the gaps around cues) | none
 
 
 @dataclass(frozen=True)

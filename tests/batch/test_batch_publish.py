@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 from tests.helpers.batch import SCALE, write_csv
 from vidkit.batch.run import run
@@ -36,6 +37,11 @@ def test_publish_mints_one_link_per_sharer_and_reruns_keep_them(workspace: Path)
     with Registry.open(settings.db) as registry:
         by_code = {link.code: link for v in registry.videos() for link in registry.links(v.id)}
         assert len(registry.videos()) == 2
+        cards = [settings.home / "media" / str(v.card_key) for v in registry.videos()]
+    for card in cards:  # designed as `vidkit publish` designs it: the brand's panel at the left
+        with Image.open(card) as im:
+            assert im.size == (1200, 630)
+            assert im.convert("RGB").getpixel((300, 600)) == pytest.approx((27, 27, 58), abs=6)
     assert by_code[urls[2].rsplit("/", 1)[1]].sharer == "member-17"
     assert by_code[urls[3].rsplit("/", 1)[1]].sharer == "member-18"
     assert by_code[urls[4].rsplit("/", 1)[1]].sharer is None

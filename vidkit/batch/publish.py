@@ -17,12 +17,17 @@ from vidkit.errors import VidkitError
 
 
 def publish_rows(
-    rows: Sequence[ManifestRow], titles: Mapping[int, str], settings: Any
+    rows: Sequence[ManifestRow],
+    titles: Mapping[int, str],
+    settings: Any,
+    brand: str | None = None,
 ) -> list[ManifestRow]:
     """Upload each finished video once and give every row its share link.
 
     A row with a ``sharer`` gets that member's own link (minted once: a rerun finds it again);
     other rows get the video's campaign link. A row whose upload fails becomes ``failed``.
+    Link cards wear ``brand`` (the campaign's kit), else the settings' kit, as `vidkit
+    publish` makes them.
     """
     # imported here, not at the top: only batches that publish load
     from vidkit.share.links import share_url
@@ -30,9 +35,11 @@ def publish_rows(
 
     # imported here, not at the top: only batches that publish load
     from vidkit.store import storage_for
+    from vidkit.template.brand import load_brand
     from vidkit.track.registry import Registry
 
     storage = storage_for(settings)
+    kit = load_brand(brand or settings.brand)
     done: dict[str, Published] = {}
     out: list[ManifestRow] = []
     with Registry.open(settings.db) as registry:
@@ -49,6 +56,7 @@ def publish_rows(
                         storage=storage,
                         registry=registry,
                         base_url=settings.base_url,
+                        brand=kit,
                     )[0]
                 video = done[row.path]
                 url = video.share_url

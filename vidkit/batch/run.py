@@ -188,7 +188,7 @@ def run(
         problems = write_manifest(out, result.rows, result.summary())
     result = dataclasses.replace(result, manifest_errors=problems)
     if publish is not None:
-        rows = publish_rows(result.rows, titles(camp), publish)
+        rows = publish_rows(result.rows, titles(camp), publish, brand=camp.brand)
         result = dataclasses.replace(
             result,
             rows=tuple(rows),

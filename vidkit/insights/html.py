@@ -170,7 +170,7 @@ def funnel_section(report: dict[str, Any]) -> str:
     steps = [(STEP_NAMES[f], t[f]) for _, f in FUNNEL]
     chart = charts.funnel(steps, "Watch-through funnel, all videos", base=t["clicks"])
     cols = [(f, STEP_NAMES[f]) for _, f in FUNNEL]
-    parts = [chart, '<p class="vk-source">Share of clicks on the right. Previews are link '
+    parts = [chart, '<p class="vk-source">Count and share of clicks beside each step. Previews are link '
              "previews fetched by apps (close to a count of shares), never clicks.</p>",
              folded("per video", table([("title", "video"), *cols], report["videos"]))]  # fmt: skip
     for attribute, rows in report["funnels"].items():
@@ -301,7 +301,7 @@ def page(title: str, body: str) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{e(title)}</title><style>{charts.CSS}{PAGE_CSS}</style></head>"
+        f"<title>{e(title)}</title><style>{charts.css()}{PAGE_CSS}</style></head>"
         f"<body><main>{body}</main></body></html>\n"
     )
 

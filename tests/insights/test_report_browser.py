@@ -34,3 +34,14 @@ def test_report_works_offline_from_disk(browser: object, tmp_path: Path) -> None
     assert box is not None and box["width"] > 300 and box["height"] > 100
     assert page.locator("script").count() == 0 and errors == []
     context.close()
+
+
+def test_report_fits_a_phone_wide_tables_scroll_inside(browser: object, tmp_path: Path) -> None:  # noqa: F811
+    with Registry.open(str(tmp_path / "vidkit.db")) as registry:
+        campaign(registry)
+        path = write_html(report_data(registry), tmp_path / "report.html")
+    page = browser.new_page(viewport={"width": 390, "height": 664})  # type: ignore[attr-defined]
+    page.goto(path.as_uri())
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width} px wide on a 390 px phone"
+    page.close()

@@ -38,6 +38,7 @@ h3 { font-size: 16px; margin: 22px 0 2px; }
   gap: 10px; margin: 18px 0; }
 .vk-card { border: 1px solid var(--vk-grid); border-radius: 8px; padding: 10px 12px; }
 .vk-card b { display: block; font-size: 24px; } .vk-card span { color: var(--vk-muted); }
+div.vk-scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 8px 0; }
 th, td { padding: 4px 6px; border-bottom: 1px solid var(--vk-grid); text-align: left; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -81,7 +82,8 @@ def table(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, Any]],
         ) + "</tr>"
         for r in rows
     )  # fmt: skip
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="vk-scroll">{table}</div>'  # a wide table scrolls, not the page
 
 
 def folded(summary: str, content: str) -> str:

@@ -7,7 +7,7 @@ then made from the poster exactly as the renderer makes its own (:func:`layers.l
 
 At publish time, with the title and brand kit known, :func:`best_frame` and :func:`design_card`
 make the card platforms show: a frame chosen away from captions (their cue times are known),
-black and blurred frames, with the title in the brand's type and its logo beside it.
+black and blurred frames and blinks, with the title in the brand's type and its logo beside it.
 """
 
 from __future__ import annotations
@@ -101,11 +101,29 @@ def best_frame(
         made = [c for c in candidates if c.is_file() and c.stat().st_size]
         if not made:
             raise MediaError("no frame could be taken for a link card", path=video)
-        os.replace(max(made, key=frame_score), out)
+        os.replace(pick_card_frame(made), out)
     finally:
         for c in candidates:
             c.unlink(missing_ok=True)
     return out
+
+
+def pick_card_frame(frames: Sequence[Path]) -> Path:
+    """The frame a card shows: not black or blown out; then, where faces appear, one in which
+    nobody blinks (:func:`subject.open_eyes`); then the sharpest."""
+    import numpy as np
+
+    from vidkit.render import subject  # OpenCV: loaded only when a card is designed
+
+    def eyes(frame: Path) -> float | None:
+        with Image.open(frame) as im:
+            return subject.open_eyes(np.asarray(im.convert("L")))
+
+    scores = {f: frame_score(f) for f in frames}
+    usable = [f for f in frames if scores[f] >= 0] or list(frames)
+    found = {f: eyes(f) for f in usable}
+    faces = any(v is not None for v in found.values())
+    return max(usable, key=lambda f: ((found[f] or 0.0) if faces else 0.0, scores[f]))
 
 
 def design_card(frame: Path, out: Path, *, title: str, brand: Brand) -> Path:

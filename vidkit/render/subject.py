@@ -10,6 +10,7 @@ path and the render stays one ffmpeg filter graph."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import av
@@ -64,6 +65,31 @@ class FaceFinder:
                 fx, fy, fw, fh = _box(f)
                 found.append((fx + x0, fy + y0, fw, fh))
         return found
+
+
+def open_eyes(image: np.ndarray, finder: FaceFinder | None = None) -> float | None:
+    """For a still (RGB or grey, any size): the share of its frontal faces with an eye seen
+    open (the eye cascade finds open eyes, rarely shut ones), or None when it shows no face.
+    Faces are found at the analysis size, eyes in each face at full resolution. A link card
+    prefers frames where nobody blinks."""
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    scale = min(1.0, ANALYSIS_SIZE / max(grey.shape))
+    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    faces = (finder or FaceFinder(min_face=24))(small, profiles=False)
+    if not faces:
+        return None
+    eye, seen = _eye_cascade(), 0
+    for x, y, w, _h in faces:
+        x0, y0, fw = int(x / scale), int(y / scale), max(1, int(w / scale))
+        upper = grey[y0 : y0 + (fw * 5) // 8, x0 : x0 + fw]  # the eyes: the face's upper part
+        upper = cv2.resize(upper, None, fx=160 / fw, fy=160 / fw, interpolation=cv2.INTER_AREA)
+        seen += len(eye.detectMultiScale(upper, 1.1, 5, minSize=(16, 16))) > 0
+    return seen / len(faces)
+
+
+@functools.lru_cache(maxsize=1)
+def _eye_cascade() -> cv2.CascadeClassifier:
+    return cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_eye.xml")
 
 
 def _box(found: np.ndarray) -> FaceBox:

@@ -1,0 +1,36 @@
+"""A red-team pass on the share server: each test is an attack that worked before its fix,
+tried against a real uvicorn on 127.0.0.1 where the HTTP layer matters."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from tests.helpers.publish import fetch, free_port
+from vidkit.config import Settings
+from vidkit.share.publish import publish
+from vidkit.store import open_storage
+from vidkit.track.registry import Registry
+from vidkit.web.server import BackgroundServer
+
+TOKEN = "s3cret-admin-token-for-tests"
+
+
+def _publish(s: Settings, bundle: Path, **kw: str) -> str:
+    with Registry.open(s.db) as reg:
+        store = open_storage(s.storage, base_url=s.base_url)
+        [res] = publish([bundle], title="Red team", storage=store, registry=reg,
+                        base_url=s.base_url, **kw)  # type: ignore[arg-type]  # fmt: skip
+    return res.code
+
+
+def test_a_strangers_api_request_does_not_break_the_dashboard(
+    settings: Settings, bundle: Path
+) -> None:
+    port = free_port()
+    s = replace(settings, base_url=f"http://127.0.0.1:{port}", admin_token=TOKEN)
+    _publish(s, bundle)
+    with BackgroundServer(s, port=port):
+        assert fetch(f"{s.base_url}/api/stats")[0] == 401  # anyone on the internet can send it
+        status, headers, body = fetch(f"{s.base_url}/dashboard")
+        assert status == 200 and b'name="token"' in body

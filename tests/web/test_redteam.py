@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from tests.helpers.publish import fetch, free_port
 from vidkit.config import Settings
@@ -34,3 +35,18 @@ def test_a_strangers_api_request_does_not_break_the_dashboard(
         assert fetch(f"{s.base_url}/api/stats")[0] == 401  # anyone on the internet can send it
         status, headers, body = fetch(f"{s.base_url}/dashboard")
         assert status == 200 and b'name="token"' in body
+
+
+def test_a_call_to_action_address_with_non_ascii_characters_redirects(
+    settings: Settings, bundle: Path
+) -> None:
+    port = free_port()
+    s = replace(settings, base_url=f"http://127.0.0.1:{port}")
+    target = "https://пример.рф/присоединяйся?x=café"
+    code = _publish(s, bundle, cta_text="Join", cta_url=target)
+    with BackgroundServer(s, port=port):
+        status, headers, _ = fetch(f"{s.base_url}/c/{code}")
+        assert status == 302
+        location = headers["location"]
+        assert location.isascii() and urlsplit(location).scheme == "https"
+        assert unquote(location) == target

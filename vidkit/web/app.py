@@ -79,6 +79,7 @@ STATIC = {"share.js": "text/javascript; charset=utf-8", "share.css": "text/css; 
 _GZIP_HEAD = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 MAX_PUBLISHED = 10_000  # media keys whose "published?" answer is remembered
 PUBLISHED_TTL = 60.0
+URL_SAFE = "!#$%&'()*+,/:;=?@[]~"  # ASCII kept as is in a redirect (with letters, digits, -._)
 
 
 class Spliced:
@@ -393,7 +394,9 @@ class ShareApp:
             and self.budgets.take("beacons", self.address(req), link_id)
         ):
             self.log.append(Event(int(self.clock()), link_id, "cta"))
-        return Response(302, b"", headers=[("location", target[1]), *_NO_STORE])
+        # Percent-encoded as UTF-8: a header carries ASCII only (non-ASCII was a 500).
+        location = quote(target[1], safe=URL_SAFE)
+        return Response(302, b"", headers=[("location", location), *_NO_STORE])
 
     # files ---------------------------------------------------------------------------------
 

@@ -7,7 +7,10 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
+
 from tests.helpers.publish import fetch, free_port
+from tests.helpers.site import Site
 from vidkit.config import Settings
 from vidkit.share.publish import publish
 from vidkit.store import open_storage
@@ -50,3 +53,25 @@ def test_a_call_to_action_address_with_non_ascii_characters_redirects(
         location = headers["location"]
         assert location.isascii() and urlsplit(location).scheme == "https"
         assert unquote(location) == target
+
+
+def test_caption_indexes_are_canonical_and_bounded(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[str] = []
+    real = site.app.storage
+
+    class Counting:
+        def read(self, key: str) -> bytes:
+            reads.append(key)
+            return real.read(key)
+
+    monkeypatch.setattr(site.app, "storage", Counting())
+    vid = site.video_id
+    assert site.get(f"/captions/{vid}/0.vtt").status == 200
+    # Each spelling of 0 was one more storage read (synchronous, on the event loop: an S3 GET)
+    # and one more cached copy.
+    for spelling in ("00", "000", "0" * 40):
+        assert site.get(f"/captions/{vid}/{spelling}.vtt").status == 404
+    assert site.get(f"/captions/{vid}/{'1' * 5000}.vtt").status == 404  # int() raised: a 500
+    assert len(reads) == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import struct
 import time
@@ -79,6 +80,10 @@ STATIC = {"share.js": "text/javascript; charset=utf-8", "share.css": "text/css; 
 _GZIP_HEAD = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 MAX_PUBLISHED = 10_000  # media keys whose "published?" answer is remembered
 PUBLISHED_TTL = 60.0
+CAPTION_INDEX = re.compile(
+    r"0|[1-9][0-9]{0,3}"
+)  # one spelling each: one cache entry, no huge int()
+URL_SAFE = "!#$%&'()*+,/:;=?@[]~"  # ASCII kept as is in a redirect (with letters, digits, -._)
 
 
 class Spliced:
@@ -393,7 +398,9 @@ class ShareApp:
             and self.budgets.take("beacons", self.address(req), link_id)
         ):
             self.log.append(Event(int(self.clock()), link_id, "cta"))
-        return Response(302, b"", headers=[("location", target[1]), *_NO_STORE])
+        # Percent-encoded as UTF-8: a header carries ASCII only (non-ASCII was a 500).
+        location = quote(target[1], safe=URL_SAFE)
+        return Response(302, b"", headers=[("location", location), *_NO_STORE])
 
     # files ---------------------------------------------------------------------------------
 
@@ -444,7 +451,11 @@ class ShareApp:
     def captions(self, req: Request, rest: str) -> Response:
         video_id, _, name = rest.partition("/")
         index = name.removesuffix(".vtt")
-        if req.method not in ("GET", "HEAD") or not index.isdigit() or not video_id.isalnum():
+        if (
+            req.method not in ("GET", "HEAD")
+            or not CAPTION_INDEX.fullmatch(index)
+            or not video_id.isalnum()
+        ):
             return not_found()
         cache_key = f"{video_id}/{index}"
         body = self._captions.get(cache_key)

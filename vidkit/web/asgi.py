@@ -227,8 +227,8 @@ class ShareServer:
         await _send(send, resp)
 
     def _api(self, running: _Running, req: Request) -> Response:
+        s = self.settings
         if running.api is None:
-            s = self.settings
             running.api = Api(Registry.open(s.db), s.admin_token, s.base_url)
         if req.path.startswith("/dashboard"):
             if running.dashboard is None:

@@ -136,3 +136,17 @@ def test_share_buttons_per_address_are_budgeted(site: Site) -> None:
     for channel in ("whatsapp", "facebook", "x", "telegram"):
         site.get(f"/s/{site.code}/share/{channel}?v={token}")
     assert len([link for link in site.registry.links() if link.parent_id]) == 2
+
+
+def test_a_flood_of_views_never_stops_counting_and_stays_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vidkit.web import counting
+
+    monkeypatch.setattr(counting, "MAX_SEEN", 100)
+    tokens = counting.ViewTokens(b"k" * 32, clock=lambda: 1_790_000_000.0)
+    for _ in range(1000):  # a stranger's flood of views, each sending a beacon
+        assert tokens.use(tokens.issue(7), 7, "play")
+    mine = tokens.issue(7)
+    assert tokens.use(mine, 7, "play") and not tokens.use(mine, 7, "play")  # still once
+    assert len(tokens._seen) + len(tokens._old) <= 2 * 100

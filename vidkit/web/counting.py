@@ -67,15 +67,18 @@ class ViewTokens:
         self._rotate()
         bit = 1 << KINDS.index(kind)
         mask = self._seen.get(nonce, 0) | self._old.get(nonce, 0)
-        if mask & bit or len(self._seen) >= MAX_SEEN:
+        if mask & bit:
             return False
         self._seen[nonce] = mask | bit
         return True
 
     def _rotate(self) -> None:
-        # A nonce is remembered for at least ``ttl`` after its use, and its token expires first.
+        # A nonce is remembered for at least ``ttl`` after its use, and its token expires first;
+        # a flood of views that fills the memory early rotates it early (memory stays bounded
+        # by two generations): a view from before may then count a kind twice, but counting
+        # never stops for everyone.
         now = self.clock()
-        if now - self._rotated >= self.ttl:
+        if now - self._rotated >= self.ttl or len(self._seen) >= MAX_SEEN:
             self._old, self._seen, self._rotated = self._seen, {}, now
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vidkit.render.plan import AUDIO_RATE, Layer, OutputPlan, Plan, Segment
+from vidkit.render.probe import VIDKIT_TAG
 
 if TYPE_CHECKING:
     from vidkit.captions.draw import Fade
@@ -328,10 +329,6 @@ def _join_segments(
         stmts.append(f"[maina{i}]anull[aout{i}]")
     else:
         stmts.append("".join(parts) + f"concat=n={len(parts)}:v=1:a=1[vcat{i}][aout{i}]")
-
-
-#: How the ``comment`` tag that :func:`metadata_args` writes begins.
-VIDKIT_TAG = "vidkit:"
 
 
 def metadata_args(plan: Plan, out: OutputPlan) -> list[str]:

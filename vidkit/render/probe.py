@@ -139,6 +139,10 @@ def probe(path: str | os.PathLike[str]) -> Media:
         )
 
 
+#: How the ``comment`` tag that ``graph.metadata_args`` writes (and :func:`made_with` reads) begins.
+VIDKIT_TAG = "vidkit:"
+
+
 def made_with(path: str | os.PathLike[str]) -> dict[str, object]:
     """What vidkit wrote into a video it rendered (``graph.metadata_args``): template, caption
     style, burned-in captions, the end card's call to action. Empty for anyone else's video."""
@@ -147,10 +151,10 @@ def made_with(path: str | os.PathLike[str]) -> dict[str, object]:
             comment = str(container.metadata.get("comment", ""))
     except (av.FFmpegError, UnicodeDecodeError, OSError):
         return {}
-    if not comment.startswith("vidkit:"):
+    if not comment.startswith(VIDKIT_TAG):
         return {}
     try:
-        tags = json.loads(comment.removeprefix("vidkit:"))
+        tags = json.loads(comment.removeprefix(VIDKIT_TAG))
     except ValueError:
         return {}
     return tags if isinstance(tags, dict) else {}

@@ -75,7 +75,7 @@ def open_eyes(image: np.ndarray, finder: FaceFinder | None = None) -> float | No
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     scale = min(1.0, ANALYSIS_SIZE / max(grey.shape))
     small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    faces = (finder or FaceFinder(min_face=24))(small, profiles=False)
+    faces = (finder or _still_finder())(small, profiles=False)
     if not faces:
         return None
     eye, seen = _eye_cascade(), 0
@@ -85,6 +85,11 @@ def open_eyes(image: np.ndarray, finder: FaceFinder | None = None) -> float | No
         upper = cv2.resize(upper, None, fx=160 / fw, fy=160 / fw, interpolation=cv2.INTER_AREA)
         seen += len(eye.detectMultiScale(upper, 1.1, 5, minSize=(16, 16))) > 0
     return seen / len(faces)
+
+
+@functools.lru_cache(maxsize=1)
+def _still_finder() -> FaceFinder:  # the cascades read from disk once, not for every still
+    return FaceFinder(min_face=24)
 
 
 @functools.lru_cache(maxsize=1)
